@@ -1,0 +1,69 @@
+import { badInput } from './errors';
+
+/** Arguments every Relay connection of the graph takes. */
+export interface PageArgs {
+  first?: number | null;
+  after?: string | null;
+}
+
+export interface Page {
+  limit: number;
+  offset: number;
+}
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+const CURSOR_PREFIX = 'offset:';
+
+export function encodeCursor(offset: number): string {
+  return Buffer.from(`${CURSOR_PREFIX}${offset}`, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): number {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const offset = Number(text.slice(CURSOR_PREFIX.length));
+  if (!text.startsWith(CURSOR_PREFIX) || !Number.isInteger(offset) || offset < 0) {
+    throw badInput('after', 'after is not a cursor returned by this connection');
+  }
+  return offset;
+}
+
+/** Validates `first`/`after` and turns them into LIMIT/OFFSET. */
+export function toPage(args: PageArgs): Page {
+  const first = args.first ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
+    throw badInput('first', `first must be between 0 and ${MAX_PAGE_SIZE}, got ${first}`);
+  }
+  const offset = args.after ? decodeCursor(args.after) + 1 : 0;
+  return { limit: first, offset };
+}
+
+export interface Connection<T> {
+  edges: { cursor: string; node: T }[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  /** A thunk, so the count query runs only when the client asks for `totalCount`. */
+  totalCount: () => Promise<number>;
+}
+
+/**
+ * Builds a connection from the rows of one page. The caller fetches `limit + 1` rows: the extra
+ * row only tells whether a next page exists.
+ */
+export function toConnection<T>(
+  rows: T[],
+  page: Page,
+  totalCount: () => Promise<number>,
+): Connection<T> {
+  const edges = rows
+    .slice(0, page.limit)
+    .map((node, index) => ({ cursor: encodeCursor(page.offset + index), node }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: rows.length > page.limit,
+      endCursor: edges.length ? edges[edges.length - 1]!.cursor : null,
+    },
+    totalCount,
+  };
+}

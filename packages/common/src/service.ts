@@ -1,0 +1,81 @@
+import fs from 'node:fs';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import { parse } from 'graphql';
+import type { DataSource, MixedList } from 'typeorm';
+import { serviceDefinition, servicePort, type ServiceDefinition } from './config';
+import { createServiceDataSource, migrate, StatementCounter } from './database';
+import { log } from './log';
+import { parseScale, SCALE_PLANS, type ScalePlan } from './seed-plan';
+import { startSubgraph, type RunningService } from './subgraph-server';
+
+/** What makes a service: the same shape for all three subgraphs. */
+export interface ServiceModule<TLoaders> {
+  name: ServiceDefinition['name'];
+  /** Absolute path of the service's `schema.graphql`. */
+  schemaPath: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  resolvers: GraphQLResolverMap<any>;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities: MixedList<Function>;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: MixedList<Function>;
+  createLoaders: (db: DataSource) => TLoaders;
+  seed: (db: DataSource, plan: ScalePlan, progress?: (message: string) => void) => Promise<void>;
+}
+
+export function openDataSource(module: ServiceModule<unknown>, counter?: StatementCounter) {
+  const { dbSchema } = serviceDefinition(module.name);
+  return createServiceDataSource({
+    schema: dbSchema,
+    entities: module.entities,
+    migrations: module.migrations,
+    counter,
+  });
+}
+
+/** Connects, migrates, optionally seeds, and serves the subgraph. */
+export async function startService<TLoaders>(
+  module: ServiceModule<TLoaders>,
+  options: { port?: number; seedPlan?: ScalePlan | null } = {},
+): Promise<RunningService> {
+  const definition = serviceDefinition(module.name);
+  const counter = new StatementCounter();
+  const db = openDataSource(module, counter);
+  await db.initialize();
+  await migrate(db, definition.dbSchema);
+  if (options.seedPlan) await module.seed(db, options.seedPlan);
+  return startSubgraph(
+    {
+      name: module.name,
+      typeDefs: parse(fs.readFileSync(module.schemaPath, 'utf8')),
+      resolvers: module.resolvers,
+      dataSource: db,
+      counter,
+      context: () => ({ db, loaders: module.createLoaders(db) }),
+    },
+    options.port ?? servicePort(definition),
+  );
+}
+
+/**
+ * Entry point of a service process: `SEED_ON_START` (default `small`; `none` to skip) chooses
+ * the seed applied after migrations. Stops cleanly on SIGINT and SIGTERM.
+ */
+export function runServiceProcess<TLoaders>(module: ServiceModule<TLoaders>): void {
+  const seedSetting = process.env.SEED_ON_START ?? 'small';
+  const seedPlan = seedSetting === 'none' ? null : SCALE_PLANS[parseScale(seedSetting)];
+  startService(module, { seedPlan })
+    .then((running) => {
+      const stop = async (signal: string) => {
+        log.info(`${module.name} stopping on ${signal}`, { service: module.name });
+        await running.stop();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop('SIGINT'));
+      process.once('SIGTERM', () => void stop('SIGTERM'));
+    })
+    .catch((error: unknown) => {
+      log.error(`${module.name} failed to start`, { service: module.name, error: String(error) });
+      process.exit(1);
+    });
+}

@@ -1,0 +1,82 @@
+import http from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import express from 'express';
+import type { DocumentNode } from 'graphql';
+import type { DataSource } from 'typeorm';
+import { databaseIsReachable, type StatementCounter } from './database';
+import { log } from './log';
+
+export interface SubgraphOptions<TContext extends object> {
+  name: string;
+  typeDefs: DocumentNode;
+  resolvers: GraphQLResolverMap<TContext>;
+  dataSource: DataSource;
+  counter: StatementCounter;
+  /** Builds the per-request context: fresh DataLoaders for every request. */
+  context: () => TContext;
+}
+
+export interface RunningService {
+  url: string;
+  port: number;
+  stop: () => Promise<void>;
+}
+
+/**
+ * One subgraph as an HTTP service: `POST /graphql`, `GET /health` (200, or 503 when the
+ * database does not answer) and, when `EXPOSE_SQL_STATEMENT_COUNT=1`, the number of SQL
+ * statements sent so far at `GET /debug/sql-statements`.
+ */
+export async function startSubgraph<TContext extends object>(
+  options: SubgraphOptions<TContext>,
+  port: number,
+): Promise<RunningService> {
+  const app = express();
+  const httpServer = http.createServer(app);
+  const server = new ApolloServer<TContext>({
+    schema: buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: options.resolvers }]),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+    ],
+  });
+  await server.start();
+
+  app.get('/health', async (_req, res) => {
+    const database = (await databaseIsReachable(options.dataSource)) ? 'up' : 'down';
+    res.status(database === 'up' ? 200 : 503).json({
+      service: options.name,
+      status: database === 'up' ? 'ok' : 'unavailable',
+      database,
+    });
+  });
+  if (process.env.EXPOSE_SQL_STATEMENT_COUNT === '1') {
+    app.get('/debug/sql-statements', (_req, res) => {
+      res.json({ count: options.counter.count });
+    });
+  }
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    expressMiddleware(server, { context: async () => options.context() }),
+  );
+
+  await new Promise<void>((resolve) => httpServer.listen(port, resolve));
+  const address = httpServer.address();
+  const boundPort = typeof address === 'object' && address ? address.port : port;
+  const url = `http://localhost:${boundPort}/graphql`;
+  log.info(`${options.name} subgraph ready at ${url}`, { service: options.name });
+  return {
+    url,
+    port: boundPort,
+    stop: async () => {
+      await server.stop();
+      await options.dataSource.destroy();
+    },
+  };
+}

@@ -1,0 +1,27 @@
+import { Agreement } from './agreement';
+import { AgreementParty } from './agreement-party';
+import { Certification } from './certification';
+import { CertificationScheme } from './certification-scheme';
+import { CompetencyUnit } from './competency-unit';
+import { Facility } from './facility';
+import { Librarian } from './librarian';
+
+export {
+  Agreement,
+  AgreementParty,
+  Certification,
+  CertificationScheme,
+  CompetencyUnit,
+  Facility,
+  Librarian,
+};
+
+export const entities = [
+  Agreement,
+  AgreementParty,
+  Certification,
+  CertificationScheme,
+  CompetencyUnit,
+  Facility,
+  Librarian,
+];

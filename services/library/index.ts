@@ -1,0 +1,20 @@
+import path from 'node:path';
+import { runServiceProcess, type ServiceModule } from '@coop/common';
+import { entities } from './entities';
+import { createLoaders, type Loaders } from './loaders';
+import { migrations } from './migrations';
+import { resolvers } from './resolvers';
+import { seedLibrary } from './seed';
+
+/** The `library` subgraph (Perpusnas): agreements, librarians, certification, facilities. */
+export const libraryService: ServiceModule<Loaders> = {
+  name: 'library',
+  schemaPath: path.join(__dirname, 'schema.graphql'),
+  resolvers,
+  entities,
+  migrations,
+  createLoaders,
+  seed: seedLibrary,
+};
+
+if (require.main === module) runServiceProcess(libraryService);
