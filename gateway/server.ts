@@ -1,0 +1,107 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import { log, SERVICES, serviceUrl, type RunningService } from '@coop/common';
+import express from 'express';
+import { SUPERGRAPH_PATH } from './compose';
+import { explorerPage } from './explorer';
+
+interface GatewayContext {
+  /** Headers passed on to every subgraph. */
+  forwardedHeaders: Record<string, string>;
+}
+
+/** Headers a subgraph needs from the client's request. */
+const FORWARDED_HEADERS = ['authorization', 'x-request-id'];
+
+/** Where each subgraph is: `<NAME>_URL` or the default port on localhost. */
+export function subgraphUrls(): Record<string, string> {
+  return Object.fromEntries(SERVICES.map((service) => [service.name, serviceUrl(service)]));
+}
+
+async function subgraphHealth(url: string): Promise<'up' | 'down'> {
+  try {
+    const response = await fetch(url.replace(/\/graphql$/, '/health'), {
+      signal: AbortSignal.timeout(2000),
+    });
+    return response.ok ? 'up' : 'down';
+  } catch {
+    return 'down';
+  }
+}
+
+/**
+ * The gateway: serves the checked-in supergraph (no polling, no schema registry), the explorer
+ * at `/`, the API at `/graphql` and its health, with each subgraph's, at `/health`.
+ */
+export async function startGateway(
+  port: number,
+  urls: Record<string, string> = subgraphUrls(),
+): Promise<RunningService> {
+  const gateway = new ApolloGateway({
+    supergraphSdl: fs.readFileSync(SUPERGRAPH_PATH, 'utf8'),
+    buildService: ({ name, url }) =>
+      new RemoteGraphQLDataSource<GatewayContext>({
+        url: urls[name] ?? url,
+        willSendRequest({ request, context }) {
+          const headers: Record<string, string> = context.forwardedHeaders ?? {};
+          for (const [header, value] of Object.entries(headers)) {
+            request.http?.headers.set(header, value);
+          }
+        },
+      }),
+  });
+  const app = express();
+  const httpServer = http.createServer(app);
+  const server = new ApolloServer<GatewayContext>({
+    gateway,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+    ],
+  });
+  await server.start();
+
+  app.get('/', (_req, res) => {
+    res.type('html').send(explorerPage());
+  });
+  app.get('/health', async (_req, res) => {
+    const entries = await Promise.all(
+      Object.entries(urls).map(async ([name, url]) => [name, await subgraphHealth(url)] as const),
+    );
+    const subgraphs = Object.fromEntries(entries);
+    const allUp = entries.every(([, state]) => state === 'up');
+    res.status(allUp ? 200 : 503).json({
+      service: 'gateway',
+      status: allUp ? 'ok' : 'degraded',
+      subgraphs,
+    });
+  });
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    expressMiddleware(server, {
+      context: async ({ req }) => ({
+        forwardedHeaders: Object.fromEntries(
+          FORWARDED_HEADERS.flatMap((header) => {
+            const value = req.headers[header];
+            return typeof value === 'string' ? [[header, value]] : [];
+          }),
+        ),
+      }),
+    }),
+  );
+
+  await new Promise<void>((resolve) => httpServer.listen(port, resolve));
+  const address = httpServer.address();
+  const boundPort = typeof address === 'object' && address ? address.port : port;
+  const url = `http://localhost:${boundPort}/graphql`;
+  log.info(`gateway ready at ${url} (explorer at http://localhost:${boundPort}/)`, {
+    service: 'gateway',
+  });
+  return { url, port: boundPort, stop: () => server.stop() };
+}

@@ -1,0 +1,20 @@
+import path from 'node:path';
+import { runServiceProcess, type ServiceModule } from '@coop/common';
+import { entities } from './entities';
+import { createLoaders, type Loaders } from './loaders';
+import { migrations } from './migrations';
+import { resolvers } from './resolvers';
+import { seedBpsdmCentral } from './seed';
+
+/** The `bpsdm-central` subgraph (BPSDM Kemendagri): the national training catalogue. */
+export const bpsdmCentralService: ServiceModule<Loaders> = {
+  name: 'bpsdm-central',
+  schemaPath: path.join(__dirname, 'schema.graphql'),
+  resolvers,
+  entities,
+  migrations,
+  createLoaders,
+  seed: seedBpsdmCentral,
+};
+
+if (require.main === module) runServiceProcess(bpsdmCentralService);

@@ -1,0 +1,12 @@
+import {
+  agreementResolvers,
+  trainingProgram,
+  trainingProgramResolvers,
+  trainingPrograms,
+} from './training-program';
+
+export const resolvers = {
+  Query: { trainingPrograms, trainingProgram },
+  TrainingProgram: trainingProgramResolvers,
+  Agreement: agreementResolvers,
+};

@@ -1,0 +1,65 @@
+import {
+  allPrograms,
+  insertRows,
+  lessonHoursOf,
+  PKS_ID,
+  programId,
+  stableId,
+  type ScalePlan,
+} from '@coop/common';
+import type { DataSource } from 'typeorm';
+
+/**
+ * Seeds the national catalogue: the real program kinds, then generated ones. Every program
+ * implements the 2022 PKS. Idempotent: rows that exist are left as they are.
+ */
+export async function seedBpsdmCentral(
+  dataSource: DataSource,
+  plan: ScalePlan,
+  progress: (message: string) => void = () => undefined,
+): Promise<void> {
+  const programs = allPrograms(plan);
+  await dataSource.transaction(async (db) => {
+    await insertRows(
+      db,
+      'bpsdm_central.training_program',
+      [
+        'id',
+        'code',
+        'title',
+        'description',
+        'scope',
+        'mode',
+        'lesson_hours',
+        'target_level',
+        'agreement_id',
+      ],
+      programs.map((p) => [
+        programId(p.code),
+        p.code,
+        p.title,
+        p.description,
+        p.scope,
+        p.mode,
+        lessonHoursOf(p),
+        p.targetLevel,
+        PKS_ID,
+      ]),
+    );
+    await insertRows(
+      db,
+      'bpsdm_central.program_module',
+      ['id', 'program_id', 'position', 'title', 'lesson_hours'],
+      programs.flatMap((p) =>
+        p.modules.map((m, index) => [
+          stableId('program-module', `${p.code}:${index}`),
+          programId(p.code),
+          index + 1,
+          m.title,
+          m.lessonHours,
+        ]),
+      ),
+    );
+  });
+  progress(`bpsdm-central: ${programs.length} training programs`);
+}

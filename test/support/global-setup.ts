@@ -1,0 +1,78 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { freePort, ROOT, spawnTypeScript, waitForHealthy } from '../../scripts/lib/processes';
+import type { TestStack } from './stack';
+
+/** A throwaway database on the server of `serverUrl`, so tests never touch real data. */
+async function createThrowawayDatabase(serverUrl: string): Promise<string> {
+  const name = `coop_test_${Date.now()}_${process.pid}`;
+  const client = new Client({ connectionString: serverUrl });
+  await client.connect();
+  await client.query(`CREATE DATABASE ${name}`);
+  await client.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/**
+ * Starts the whole graph once for the integration tests, exactly as `npm start` does, on free
+ * ports: against a throwaway database on DATABASE_URL's server when it is set, otherwise on a
+ * fresh embedded PostgreSQL.
+ */
+export default async function globalSetup(): Promise<void> {
+  const [gateway, library, central, regional, embeddedPort] = await Promise.all(
+    Array.from({ length: 5 }, () => freePort()),
+  );
+  const databaseUrl = process.env.DATABASE_URL
+    ? await createThrowawayDatabase(process.env.DATABASE_URL)
+    : undefined;
+  const embeddedDir = databaseUrl ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'coop-pg-'));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: databaseUrl ?? '',
+    EMBEDDED_PG_DIR: embeddedDir,
+    EMBEDDED_PG_PORT: String(embeddedPort),
+    GATEWAY_PORT: String(gateway),
+    LIBRARY_PORT: String(library),
+    BPSDM_CENTRAL_PORT: String(central),
+    BPSDM_REGIONAL_PORT: String(regional),
+    LIBRARY_URL: '',
+    BPSDM_CENTRAL_URL: '',
+    BPSDM_REGIONAL_URL: '',
+    EXPOSE_SQL_STATEMENT_COUNT: '1',
+    SEED_ON_START: 'small',
+    TODAY: '2026-11-25',
+  };
+  fs.mkdirSync(path.join(ROOT, '.data'), { recursive: true });
+  const logFile = path.join(ROOT, '.data', 'test-stack.log');
+  const logStream = fs.createWriteStream(logFile);
+  const child = spawnTypeScript('scripts/start.ts', env, 'pipe');
+  child.stdout?.pipe(logStream);
+  child.stderr?.pipe(logStream);
+  try {
+    await waitForHealthy(`http://localhost:${gateway}/health`, 180_000, child);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw new Error(`The test graph did not start (log in ${logFile}): ${String(error)}`);
+  }
+
+  const stack: TestStack = {
+    gatewayUrl: `http://localhost:${gateway}/graphql`,
+    subgraphUrls: {
+      library: `http://localhost:${library}`,
+      'bpsdm-central': `http://localhost:${central}`,
+      'bpsdm-regional': `http://localhost:${regional}`,
+    },
+    databaseUrl: databaseUrl ?? `postgres://postgres@127.0.0.1:${embeddedPort}/postgres`,
+  };
+  process.env.TEST_STACK = JSON.stringify(stack);
+  (globalThis as Record<string, unknown>).__testStack = {
+    child,
+    databaseUrl,
+    serverUrl: process.env.DATABASE_URL,
+    embeddedDir,
+  };
+}

@@ -1,0 +1,66 @@
+/** The running graph the integration tests talk to (started by global-setup.ts). */
+export interface TestStack {
+  gatewayUrl: string;
+  /** Base URL of each subgraph (without `/graphql`). */
+  subgraphUrls: Record<'library' | 'bpsdm-central' | 'bpsdm-regional', string>;
+  databaseUrl: string;
+}
+
+export function testStack(): TestStack {
+  const raw = process.env.TEST_STACK;
+  if (!raw) throw new Error('TEST_STACK is not set: integration tests run under jest globalSetup');
+  return JSON.parse(raw) as TestStack;
+}
+
+export interface GraphQLResponse<T> {
+  data?: T;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+}
+
+/** Sends one operation to `url` (the gateway unless told otherwise). */
+export async function graphql<T = Record<string, unknown>>(
+  query: string,
+  variables: Record<string, unknown> = {},
+  url = testStack().gatewayUrl,
+): Promise<GraphQLResponse<T>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await response.json()) as GraphQLResponse<T>;
+}
+
+/** Sends an operation and fails the test on any GraphQL error. */
+export async function query<T = Record<string, unknown>>(
+  text: string,
+  variables: Record<string, unknown> = {},
+): Promise<T> {
+  const result = await graphql<T>(text, variables);
+  if (result.errors?.length) {
+    throw new Error(`GraphQL errors: ${JSON.stringify(result.errors, null, 2)}`);
+  }
+  return result.data as T;
+}
+
+/** SQL statements each subgraph has sent so far. */
+export async function statementCounts(): Promise<Record<string, number>> {
+  const entries = await Promise.all(
+    Object.entries(testStack().subgraphUrls).map(async ([name, base]) => {
+      const response = await fetch(`${base}/debug/sql-statements`);
+      const body = (await response.json()) as { count: number };
+      return [name, body.count] as const;
+    }),
+  );
+  return Object.fromEntries(entries);
+}
+
+/** Runs `operation` and returns how many SQL statements each subgraph sent for it. */
+export async function statementsFor(operation: () => Promise<unknown>) {
+  const before = await statementCounts();
+  await operation();
+  const after = await statementCounts();
+  return Object.fromEntries(
+    Object.entries(after).map(([name, count]) => [name, count - (before[name] ?? 0)]),
+  );
+}

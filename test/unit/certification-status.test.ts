@@ -1,0 +1,36 @@
+import {
+  certificationStatus,
+  maskName,
+} from '../../services/library/resolvers/certification-status';
+
+const issued = {
+  result: 'COMPETENT' as const,
+  expiresOn: '2027-05-01',
+  revokedOn: null as string | null,
+};
+
+describe('certificationStatus', () => {
+  it('is valid until the last day of validity, expired after', () => {
+    expect(certificationStatus(issued, '2027-05-01')).toBe('VALID');
+    expect(certificationStatus(issued, '2027-05-02')).toBe('EXPIRED');
+  });
+
+  it('is revoked from the day of revocation', () => {
+    const revoked = { ...issued, revokedOn: '2025-01-10' };
+    expect(certificationStatus(revoked, '2025-01-09')).toBe('VALID');
+    expect(certificationStatus(revoked, '2025-01-10')).toBe('REVOKED');
+  });
+
+  it('is not issued when the candidate was not yet competent', () => {
+    const notCompetent = { result: 'NOT_YET_COMPETENT' as const, expiresOn: null, revokedOn: null };
+    expect(certificationStatus(notCompetent, '2025-01-01')).toBe('NOT_ISSUED');
+  });
+});
+
+describe('maskName', () => {
+  it('keeps the first letter of each word only', () => {
+    expect(maskName('Siti Rahayu')).toBe('S*** R*****');
+    expect(maskName('  Budi ')).toBe('B***');
+    expect(maskName('A B')).toBe('A* B*');
+  });
+});
