@@ -1,6 +1,4 @@
-import fs from 'node:fs';
 import { SERVICES } from '@coop/common';
-import { subgraphSdlPath } from '../../gateway/compose';
 import { graphql, query, testStack } from '../support/stack';
 
 interface ContractSlice {
@@ -108,21 +106,6 @@ describe('services', () => {
       const response = await fetch(`${testStack().subgraphUrls[name]}/health`);
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({ service: name, status: 'ok', database: 'up' });
-    },
-  );
-
-  it.each(SERVICES.map((service) => service.name))(
-    '%s serves the SDL checked in under schema/',
-    async (name) => {
-      const service = SERVICES.find((s) => s.name === name)!;
-      const result = await graphql<{ _service: { sdl: string } }>(
-        '{ _service { sdl } }',
-        {},
-        `${testStack().subgraphUrls[name]}/graphql`,
-      );
-      expect(result.data?._service.sdl.trim()).toBe(
-        fs.readFileSync(subgraphSdlPath(service), 'utf8').trim(),
-      );
     },
   );
 

@@ -1,0 +1,20 @@
+import path from 'node:path';
+import { runServiceProcess, type ServiceModule } from '@coop/common';
+import { entities } from './entities';
+import { createLoaders, type Loaders } from './loaders';
+import { migrations } from './migrations';
+import { resolvers } from './resolvers';
+import { seedBpsdmRegional } from './seed';
+
+/** The `bpsdm-regional` subgraph (provincial BPSDM offices): offices, runs, enrolments. */
+export const bpsdmRegionalService: ServiceModule<Loaders> = {
+  name: 'bpsdm-regional',
+  schemaPath: path.join(__dirname, 'schema.graphql'),
+  resolvers,
+  entities,
+  migrations,
+  createLoaders,
+  seed: seedBpsdmRegional,
+};
+
+if (require.main === module) runServiceProcess(bpsdmRegionalService);

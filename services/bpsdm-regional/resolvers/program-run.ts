@@ -1,0 +1,39 @@
+import { toConnection, toPage, type PageArgs } from '@coop/common';
+import type { ProgramRun } from '../entities';
+import { countRuns, runPage, type RunFilter } from '../queries/runs';
+import type { Context } from './context';
+import { toRoman } from './roman';
+
+/** `programRuns(filter)`: runs of every office, latest start first, one page of them. */
+export async function programRuns(
+  _: unknown,
+  args: PageArgs & { filter?: RunFilter | null },
+  { db, loaders }: Context,
+) {
+  const page = toPage(args);
+  const filter = args.filter ?? {};
+  const rows = await runPage(db, filter, page);
+  for (const row of rows) loaders.run.prime(row.id, row);
+  return toConnection(rows, page, () => countRuns(db, filter));
+}
+
+/**
+ * Every ProgramRun object reaching these resolvers is a whole row: lists return rows and
+ * references are loaded by `__resolveReference`.
+ */
+export const programRunResolvers = {
+  __resolveReference: (ref: { id: string }, { loaders }: Context) => loaders.run.load(ref.id),
+  /** Owned by bpsdm-central: a reference the gateway resolves there. */
+  program: (run: ProgramRun) => ({ __typename: 'TrainingProgram', id: run.programId }),
+  office: (run: ProgramRun, _: unknown, { loaders }: Context) => loaders.office.load(run.officeId),
+  batchLabel: (run: ProgramRun) => toRoman(run.batch),
+  /** Owned by library: a reference, resolved there. */
+  facility: (run: ProgramRun) => (run.facilityId ? { id: run.facilityId } : null),
+  enrolments: async (run: ProgramRun, args: PageArgs, { loaders }: Context) => {
+    const page = toPage(args);
+    const rows = await loaders.runEnrolments.load({ parentId: run.id, args: { page } });
+    return toConnection(rows, page, async () => (await loaders.enrolmentCounts.load(run.id)).all);
+  },
+  enrolmentCount: async (run: ProgramRun, _: unknown, { loaders }: Context) =>
+    (await loaders.enrolmentCounts.load(run.id)).active,
+};

@@ -1,0 +1,64 @@
+import { toConnection, toPage, type PageArgs } from '@coop/common';
+import { RegionalOffice, type RunStatus } from '../entities';
+import type { Context } from './context';
+
+interface OfficeRunFilterInput {
+  status?: RunStatus | null;
+  programId?: string | null;
+}
+
+/** A reference from another subgraph carries either key of the office. */
+type OfficeReference = { id: string } | { provinceCode: string };
+
+/** The 38 offices, by province code. */
+export async function regionalOffices(_: unknown, __: unknown, { db, loaders }: Context) {
+  const rows = await db.getRepository(RegionalOffice).find({ order: { provinceCode: 'ASC' } });
+  for (const row of rows) {
+    loaders.office.prime(row.id, row);
+    loaders.officeByProvinceCode.prime(row.provinceCode, row);
+  }
+  return rows;
+}
+
+/** `regionalOffice(provinceCode)`: null when no office has this code. */
+export function regionalOffice(_: unknown, args: { provinceCode: string }, { loaders }: Context) {
+  return loaders.officeByProvinceCode.load(args.provinceCode);
+}
+
+export const regionalOfficeResolvers = {
+  __resolveReference: (ref: OfficeReference, { loaders }: Context) =>
+    'id' in ref ? loaders.office.load(ref.id) : loaders.officeByProvinceCode.load(ref.provinceCode),
+
+  runs: async (
+    office: RegionalOffice,
+    args: PageArgs & { filter?: OfficeRunFilterInput | null },
+    { loaders }: Context,
+  ) => {
+    const page = toPage(args);
+    const filter = {
+      status: args.filter?.status ?? null,
+      programId: args.filter?.programId ?? null,
+    };
+    const rows = await loaders.officeRuns.load({ parentId: office.id, args: { ...filter, page } });
+    for (const row of rows) loaders.run.prime(row.id, row);
+    return toConnection(rows, page, () =>
+      loaders.officeRunCount.load({ parentId: office.id, args: filter }),
+    );
+  },
+
+  trainingStats: async (
+    office: RegionalOffice,
+    args: { year?: number | null },
+    { loaders }: Context,
+  ) => {
+    const counts = await loaders.trainingStats.load({
+      parentId: office.id,
+      args: { year: args.year ?? null },
+    });
+    return {
+      ...counts,
+      // A withdrawal is an enrolment that did not complete: it lowers the rate.
+      completionRate: counts.enrolled ? counts.completed / counts.enrolled : 0,
+    };
+  },
+};

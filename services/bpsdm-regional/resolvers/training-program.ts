@@ -1,0 +1,27 @@
+import { toConnection, toPage, type PageArgs } from '@coop/common';
+import type { Context } from './context';
+
+interface TrainingProgramReference {
+  id: string;
+}
+
+/** bpsdm-central owns training programs; this subgraph knows them by id and adds their runs. */
+export const trainingProgramResolvers = {
+  __resolveReference: (ref: TrainingProgramReference) => ({ id: ref.id }),
+  runs: async (
+    program: TrainingProgramReference,
+    args: PageArgs & { provinceCode?: string | null },
+    { loaders }: Context,
+  ) => {
+    const page = toPage(args);
+    const filter = { provinceCode: args.provinceCode ?? null };
+    const rows = await loaders.programRuns.load({
+      parentId: program.id,
+      args: { ...filter, page },
+    });
+    for (const row of rows) loaders.run.prime(row.id, row);
+    return toConnection(rows, page, () =>
+      loaders.programRunCount.load({ parentId: program.id, args: filter }),
+    );
+  },
+};

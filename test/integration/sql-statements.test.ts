@@ -1,0 +1,81 @@
+import { PKS_ID, stableId } from '@coop/common';
+import { query, statementsFor } from '../support/stack';
+
+/**
+ * The cost of a request must not grow with the size of its lists: for each contract operation
+ * the same shape is sent over a small and a large slice of the data, and every subgraph must
+ * send the same number of SQL statements for both.
+ */
+async function expectSameCost(small: string, large: string, variables = {}) {
+  const smallCost = await statementsFor(() => query(small, variables));
+  const largeCost = await statementsFor(() => query(large, variables));
+  expect(largeCost).toEqual(smallCost);
+  for (const count of Object.values(largeCost)) expect(count).toBeLessThanOrEqual(8);
+  return largeCost;
+}
+
+const MY_RUNS = (first: number) => `{ regionalOffice(provinceCode: "32") { name
+  runs(first: ${first}) { totalCount edges { node { batchLabel startsOn status enrolmentCount
+    program { title lessonHours scope agreement { title } } } } } } }`;
+
+const DASHBOARD_FIELDS = `provinceCode name
+  trainingStats(year: 2025) { runs participants completionRate }
+  librarianStats { librarians certified certificationRate }`;
+
+const AGREEMENT = (runs: number) => `query Agreement($id: ID!) { agreement(id: $id) {
+  title kind parent { title } scopes parties { organization signatory { name position } }
+  programs { title scope runs(first: ${runs}) { totalCount edges { node { office { name } enrolmentCount } } } } } }`;
+
+const PROFILES = (first: number) => `{ librarians(first: ${first}) { edges { node { name level
+  certifications { scheme { name } status expiresOn }
+  enrolments { status run { batchLabel program { title lessonHours } office { name } } }
+  lessonHoursCompleted(year: 2025) } } } }`;
+
+describe('SQL statements per request', () => {
+  it('MyRuns: 1 run or 50 runs of an office cost the same', async () => {
+    const data = await query<{ regionalOffice: { runs: { edges: unknown[] } } }>(MY_RUNS(50));
+    expect(data.regionalOffice.runs.edges.length).toBeGreaterThan(1);
+    await expectSameCost(MY_RUNS(1), MY_RUNS(50));
+  });
+
+  it('Dashboard: 1 office or all 38 cost the same', async () => {
+    const cost = await expectSameCost(
+      `{ regionalOffice(provinceCode: "32") { ${DASHBOARD_FIELDS} } }`,
+      `{ regionalOffices { ${DASHBOARD_FIELDS} } }`,
+    );
+    expect(cost).toEqual({ library: 1, 'bpsdm-central': 0, 'bpsdm-regional': 2 });
+  });
+
+  it('Agreement: a PKS with 1 run per program or 100 costs the same', async () => {
+    await expectSameCost(AGREEMENT(1), AGREEMENT(100), { id: PKS_ID });
+  });
+
+  it('Agreement: a PKS without programs or the one with all of them costs the same', async () => {
+    const regional = stableId('agreement', 'pks-regional-11');
+    const small = await statementsFor(() => query(AGREEMENT(100), { id: regional }));
+    const large = await statementsFor(() => query(AGREEMENT(100), { id: PKS_ID }));
+    // A PKS without programs stops the plan early: the regional subgraph is never asked.
+    expect(large.library).toBe(small.library);
+    expect(large['bpsdm-central']).toBe(small['bpsdm-central']);
+    expect(large['bpsdm-regional']).toBeLessThanOrEqual(4);
+  });
+
+  it('Profile: 1 librarian or 100, with their certificates and enrolments, cost the same', async () => {
+    await expectSameCost(PROFILES(1), PROFILES(100));
+  });
+
+  it('Verify: a certificate check costs a constant, small number of statements', async () => {
+    const { librarians } = await query<{
+      librarians: { edges: { node: { certifications: { number: string }[] } }[] };
+    }>(`{ librarians(first: 50) { edges { node { certifications { number } } } } }`);
+    const number = librarians.edges.flatMap((edge) => edge.node.certifications)[0]!.number;
+    const cost = await statementsFor(() =>
+      query(
+        `query Verify($n: String!) { verifyCertificate(number: $n) {
+        valid status scheme { name } expiresOn holderName } }`,
+        { n: number },
+      ),
+    );
+    expect(cost).toEqual({ library: 3, 'bpsdm-central': 0, 'bpsdm-regional': 0 });
+  });
+});
