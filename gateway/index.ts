@@ -3,13 +3,16 @@ import { startGateway } from './server';
 
 startGateway(gatewayPort())
   .then((running) => {
+    let stopping = false;
     const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
       log.info(`gateway stopping on ${signal}`, { service: 'gateway' });
       await running.stop();
       process.exit(0);
     };
-    process.once('SIGINT', () => void stop('SIGINT'));
-    process.once('SIGTERM', () => void stop('SIGTERM'));
+    process.on('SIGINT', () => void stop('SIGINT'));
+    process.on('SIGTERM', () => void stop('SIGTERM'));
   })
   .catch((error: unknown) => {
     log.error('gateway failed to start', { service: 'gateway', error: String(error) });

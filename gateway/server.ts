@@ -59,6 +59,8 @@ export async function startGateway(
   const httpServer = http.createServer(app);
   const server = new ApolloServer<GatewayContext>({
     gateway,
+    // The process's own signal handlers stop the server, the pool and then the process.
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),

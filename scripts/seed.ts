@@ -13,7 +13,7 @@ import {
   SCALE_PLANS,
   serviceDefinition,
 } from '@coop/common';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '@coop/common/embedded-postgres';
+import { startEmbeddedDatabases, type EmbeddedDatabases } from '@coop/common/embedded-postgres';
 import { bpsdmCentralService } from '../services/bpsdm-central';
 import { bpsdmRegionalService } from '../services/bpsdm-regional';
 import { libraryService } from '../services/library';
@@ -23,11 +23,10 @@ async function main() {
   const { values } = parseArgs({ options: { scale: { type: 'string', default: 'small' } } });
   const scale = parseScale(values.scale);
   const plan = SCALE_PLANS[scale];
-  let embedded: EmbeddedPostgres | undefined;
+  let embedded: EmbeddedDatabases | undefined;
   if (!process.env.DATABASE_URL) {
     const dataDir = path.resolve(ROOT, process.env.EMBEDDED_PG_DIR || '.data/pglite');
-    embedded = await startEmbeddedPostgres(dataDir, intFromEnv('EMBEDDED_PG_PORT', 54329));
-    process.env.DATABASE_URL = embedded.url;
+    embedded = await startEmbeddedDatabases(dataDir, intFromEnv('EMBEDDED_PG_PORT', 54329));
   }
   const started = Date.now();
   const progress = (message: string) =>
@@ -35,7 +34,7 @@ async function main() {
   progress(`seeding the ${scale} plan: ${JSON.stringify(plan)}`);
   try {
     for (const service of [libraryService, bpsdmCentralService, bpsdmRegionalService]) {
-      const db = openDataSource(service);
+      const db = openDataSource(service, embedded?.urls[service.name]);
       await db.initialize();
       try {
         await migrate(db, serviceDefinition(service.name).dbSchema);

@@ -1,28 +1,30 @@
 /**
  * `npm start`: the whole graph in one command. Without DATABASE_URL it first starts an
- * embedded PostgreSQL (PGlite) whose data stays in `.data/pglite`. Then it starts the three
+ * embedded PostgreSQL (PGlite) per service, whose data stays in `.data/pglite`. Then it starts the three
  * subgraphs (each migrates and seeds its own schema) and the gateway, each in its own process,
  * and stops them all on Ctrl-C.
  */
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { gatewayPort, intFromEnv, log, SERVICES, servicePort } from '@coop/common';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '@coop/common/embedded-postgres';
+import { startEmbeddedDatabases, type EmbeddedDatabases } from '@coop/common/embedded-postgres';
 import { ROOT, spawnTypeScript, stopProcess, waitForHealthy } from './lib/processes';
 
 const STARTUP_TIMEOUT_MS = intFromEnv('STARTUP_TIMEOUT_MS', 120_000);
 
 async function main() {
-  let embedded: EmbeddedPostgres | undefined;
+  let embedded: EmbeddedDatabases | undefined;
   const env: NodeJS.ProcessEnv = { ...process.env };
   if (!env.DATABASE_URL) {
     const dataDir = path.resolve(ROOT, env.EMBEDDED_PG_DIR || '.data/pglite');
-    embedded = await startEmbeddedPostgres(dataDir, intFromEnv('EMBEDDED_PG_PORT', 54329));
-    env.DATABASE_URL = embedded.url;
-    log.info(`embedded PostgreSQL ready at ${embedded.url} (data in ${dataDir})`, {
+    embedded = await startEmbeddedDatabases(dataDir, intFromEnv('EMBEDDED_PG_PORT', 54329));
+    log.info(`embedded PostgreSQL ready (data in ${dataDir})`, {
       service: 'database',
+      urls: embedded.urls,
     });
   }
+  const serviceEnv = (name: string): NodeJS.ProcessEnv =>
+    embedded ? { ...env, DATABASE_URL: embedded.urls[name], DB_POOL_SIZE: '1' } : env;
 
   const children: ChildProcess[] = [];
   let stopping = false;
@@ -34,8 +36,8 @@ async function main() {
     log.info('all services stopped');
     process.exit(exitCode);
   };
-  process.once('SIGINT', () => void stopAll(0));
-  process.once('SIGTERM', () => void stopAll(0));
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
   const watch = (name: string, child: ChildProcess) => {
     children.push(child);
     child.once('exit', (code) => {
@@ -51,7 +53,7 @@ async function main() {
       SERVICES.map(async (service) => {
         const child = watch(
           service.name,
-          spawnTypeScript(`services/${service.name}/index.ts`, env),
+          spawnTypeScript(`services/${service.name}/index.ts`, serviceEnv(service.name)),
         );
         const port = servicePort(service);
         await waitForHealthy(`http://localhost:${port}/health`, STARTUP_TIMEOUT_MS, child);

@@ -44,7 +44,12 @@ export async function stopProcess(child: ChildProcess, graceMs = 10_000): Promis
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  const timer = setTimeout(() => {
+    console.error(
+      `process ${child.spawnargs.slice(-1)[0]} did not stop within ${graceMs} ms: killed`,
+    );
+    child.kill('SIGKILL');
+  }, graceMs);
   await exited;
   clearTimeout(timer);
 }

@@ -19,15 +19,11 @@ async function rowCounts(db: DataSource, schema: string): Promise<Record<string,
 }
 
 describe('seeding', () => {
-  beforeAll(() => {
-    process.env.DATABASE_URL = testStack().databaseUrl;
-  });
-
   it.each([libraryService, bpsdmCentralService, bpsdmRegionalService])(
     'adds nothing when it runs again on seeded data ($name)',
     async (service) => {
       const { dbSchema } = serviceDefinition(service.name);
-      const db = openDataSource(service);
+      const db = openDataSource(service, testStack().databaseUrls[service.name]);
       await db.initialize();
       try {
         const before = await rowCounts(db, dbSchema);

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+// globalSetup runs outside jest's module mapping: import the shared kit by path.
+import { SERVICES } from '../../packages/common/src/config';
 import { Client } from 'pg';
 import { freePort, ROOT, spawnTypeScript, waitForHealthy } from '../../scripts/lib/processes';
 import type { TestStack } from './stack';
@@ -66,7 +68,12 @@ export default async function globalSetup(): Promise<void> {
       'bpsdm-central': `http://localhost:${central}`,
       'bpsdm-regional': `http://localhost:${regional}`,
     },
-    databaseUrl: databaseUrl ?? `postgres://postgres@127.0.0.1:${embeddedPort}/postgres`,
+    databaseUrls: Object.fromEntries(
+      SERVICES.map((service, index) => [
+        service.name,
+        databaseUrl ?? `postgres://postgres@127.0.0.1:${embeddedPort! + index}/postgres`,
+      ]),
+    ) as TestStack['databaseUrls'],
   };
   process.env.TEST_STACK = JSON.stringify(stack);
   (globalThis as Record<string, unknown>).__testStack = {

@@ -3,7 +3,8 @@ export interface TestStack {
   gatewayUrl: string;
   /** Base URL of each subgraph (without `/graphql`). */
   subgraphUrls: Record<'library' | 'bpsdm-central' | 'bpsdm-regional', string>;
-  databaseUrl: string;
+  /** DATABASE_URL of each service (one database, or one embedded PostgreSQL each). */
+  databaseUrls: Record<'library' | 'bpsdm-central' | 'bpsdm-regional', string>;
 }
 
 export function testStack(): TestStack {

@@ -37,6 +37,28 @@ export const MOU_ID = stableId('agreement', 'mou-2019-kemendagri-perpusnas');
 /** The 2022 PKS between Perpusnas and BPSDM Kemendagri that carries the MoU out. */
 export const PKS_ID = stableId('agreement', 'pks-2022-perpusnas-bpsdm');
 
+/** Provinces whose BPSDM signed an (illustrative) PKS with Perpusnas in the seed. */
+export function regionalAgreementProvinces(): string[] {
+  return provinces()
+    .slice(0, 6)
+    .map((province) => province.code);
+}
+
+export function regionalAgreementId(provinceCode: string): string {
+  return stableId('agreement', `pks-regional-${provinceCode}`);
+}
+
+/**
+ * The agreement a program implements: the real catalogue and two thirds of the generated
+ * programs carry out the national PKS, the rest one of the regional PKS.
+ */
+export function programAgreementId(programIndex: number): string {
+  const generated = programIndex - PROGRAM_CATALOGUE.length;
+  if (generated < 0 || generated % 3 !== 2) return PKS_ID;
+  const codes = regionalAgreementProvinces();
+  return regionalAgreementId(codes[Math.floor(generated / 3) % codes.length]!);
+}
+
 export interface CatalogueModule {
   title: string;
   lessonHours: number;

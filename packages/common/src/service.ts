@@ -23,9 +23,14 @@ export interface ServiceModule<TLoaders> {
   seed: (db: DataSource, plan: ScalePlan, progress?: (message: string) => void) => Promise<void>;
 }
 
-export function openDataSource(module: ServiceModule<unknown>, counter?: StatementCounter) {
+export function openDataSource(
+  module: ServiceModule<unknown>,
+  url?: string,
+  counter?: StatementCounter,
+) {
   const { dbSchema } = serviceDefinition(module.name);
   return createServiceDataSource({
+    url,
     schema: dbSchema,
     entities: module.entities,
     migrations: module.migrations,
@@ -40,7 +45,7 @@ export async function startService<TLoaders>(
 ): Promise<RunningService> {
   const definition = serviceDefinition(module.name);
   const counter = new StatementCounter();
-  const db = openDataSource(module, counter);
+  const db = openDataSource(module, undefined, counter);
   await db.initialize();
   await migrate(db, definition.dbSchema);
   if (options.seedPlan) await module.seed(db, options.seedPlan);
@@ -66,13 +71,19 @@ export function runServiceProcess<TLoaders>(module: ServiceModule<TLoaders>): vo
   const seedPlan = seedSetting === 'none' ? null : SCALE_PLANS[parseScale(seedSetting)];
   startService(module, { seedPlan })
     .then((running) => {
+      let stopping = false;
+      // Ctrl-C reaches every process of the terminal's group, and `npm start` also forwards
+      // SIGTERM: the first signal stops the service, later ones are ignored.
       const stop = async (signal: string) => {
+        if (stopping) return;
+        stopping = true;
         log.info(`${module.name} stopping on ${signal}`, { service: module.name });
         await running.stop();
+        log.info(`${module.name} stopped`, { service: module.name });
         process.exit(0);
       };
-      process.once('SIGINT', () => void stop('SIGINT'));
-      process.once('SIGTERM', () => void stop('SIGTERM'));
+      process.on('SIGINT', () => void stop('SIGINT'));
+      process.on('SIGTERM', () => void stop('SIGTERM'));
     })
     .catch((error: unknown) => {
       log.error(`${module.name} failed to start`, { service: module.name, error: String(error) });

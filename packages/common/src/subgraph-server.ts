@@ -43,6 +43,8 @@ export async function startSubgraph<TContext extends object>(
   const httpServer = http.createServer(app);
   const server = new ApolloServer<TContext>({
     schema: buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: options.resolvers }]),
+    // The process's own signal handlers stop the server, the pool and then the process.
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
@@ -81,7 +83,12 @@ export async function startSubgraph<TContext extends object>(
     port: boundPort,
     stop: async () => {
       await server.stop();
-      await options.dataSource.destroy();
+      // Closing the pool waits for the server to end every connection; the embedded server
+      // may never answer that, so shutdown does not wait longer than a few seconds for it.
+      await Promise.race([
+        options.dataSource.destroy(),
+        new Promise((resolve) => setTimeout(resolve, 3000).unref()),
+      ]);
     },
   };
 }

@@ -2,7 +2,7 @@ import {
   allPrograms,
   insertRows,
   lessonHoursOf,
-  PKS_ID,
+  programAgreementId,
   programId,
   stableId,
   type ScalePlan,
@@ -10,8 +10,8 @@ import {
 import type { DataSource } from 'typeorm';
 
 /**
- * Seeds the national catalogue: the real program kinds, then generated ones. Every program
- * implements the 2022 PKS. Idempotent: rows that exist are left as they are.
+ * Seeds the national catalogue: the real program kinds, then generated ones, each linked to
+ * the PKS it implements. Idempotent: rows that exist are left as they are.
  */
 export async function seedBpsdmCentral(
   dataSource: DataSource,
@@ -34,7 +34,7 @@ export async function seedBpsdmCentral(
         'target_level',
         'agreement_id',
       ],
-      programs.map((p) => [
+      programs.map((p, index) => [
         programId(p.code),
         p.code,
         p.title,
@@ -43,7 +43,7 @@ export async function seedBpsdmCentral(
         p.mode,
         lessonHoursOf(p),
         p.targetLevel,
-        PKS_ID,
+        programAgreementId(index),
       ]),
     );
     await insertRows(

@@ -1,4 +1,11 @@
-import { FACILITY_IDS, MOU_ID, PKS_ID, provinces, stableId } from '@coop/common';
+import {
+  FACILITY_IDS,
+  MOU_ID,
+  PKS_ID,
+  provinces,
+  regionalAgreementId,
+  regionalAgreementProvinces,
+} from '@coop/common';
 
 const ALL_SCOPES = [
   'COMPETENCY_DEVELOPMENT',
@@ -103,16 +110,17 @@ export const AGREEMENTS: AgreementFact[] = [
 
 /**
  * Illustrative PKS between Perpusnas and a provincial BPSDM, the follow-up the 2022 PKS
- * foresees; one per province in the first `count` provinces (not real documents).
+ * foresees (not real documents).
  */
-export function regionalAgreements(count: number): AgreementFact[] {
+export function regionalAgreements(): AgreementFact[] {
+  const codes = regionalAgreementProvinces();
   return provinces()
-    .slice(0, count)
+    .filter((province) => codes.includes(province.code))
     .map((province, index) => {
       const year = 2023 + (index % 3);
       const signedOn = `${year}-0${1 + (index % 9)}-1${index % 10}`;
       return {
-        id: stableId('agreement', `pks-regional-${province.code}`),
+        id: regionalAgreementId(province.code),
         kind: 'PKS' as const,
         title: `Perjanjian Kerja Sama antara Perpustakaan Nasional Republik Indonesia dan BPSDM Provinsi ${province.name} tentang Pengembangan Kompetensi Pustakawan`,
         parentId: MOU_ID,

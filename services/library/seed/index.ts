@@ -15,7 +15,7 @@ export async function seedLibrary(
   progress: Progress = () => undefined,
 ): Promise<void> {
   await dataSource.transaction(async (db) => {
-    const agreements = [...AGREEMENTS, ...regionalAgreements(6)];
+    const agreements = [...AGREEMENTS, ...regionalAgreements()];
     await insertRows(
       db,
       'library.agreement',
