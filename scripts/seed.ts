@@ -11,6 +11,7 @@ import {
   openDataSource,
   parseScale,
   SCALE_PLANS,
+  seedService,
   serviceDefinition,
 } from '@coop/common';
 import { startEmbeddedDatabases, type EmbeddedDatabases } from '@coop/common/embedded-postgres';
@@ -38,7 +39,7 @@ async function main() {
       await db.initialize();
       try {
         await migrate(db, serviceDefinition(service.name).dbSchema);
-        await service.seed(db, plan, progress);
+        await seedService(service, db, plan, progress);
       } finally {
         await db.destroy();
       }

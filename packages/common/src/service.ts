@@ -38,6 +38,26 @@ export function openDataSource(
   });
 }
 
+/**
+ * Seeds a service's schema, then refreshes the planner's statistics of its tables: after a bulk
+ * insert they are stale, and plans built on them can be orders of magnitude off.
+ */
+export async function seedService(
+  module: ServiceModule<unknown>,
+  db: DataSource,
+  plan: ScalePlan,
+  progress?: (message: string) => void,
+): Promise<void> {
+  await module.seed(db, plan, progress);
+  const { dbSchema } = serviceDefinition(module.name);
+  const tables: { name: string }[] = await db.query(
+    `SELECT table_name AS name FROM information_schema.tables
+      WHERE table_schema = $1 AND table_type = 'BASE TABLE'`,
+    [dbSchema],
+  );
+  for (const { name } of tables) await db.query(`ANALYZE "${dbSchema}"."${name}"`);
+}
+
 /** Connects, migrates, optionally seeds, and serves the subgraph. */
 export async function startService<TLoaders>(
   module: ServiceModule<TLoaders>,
@@ -48,7 +68,7 @@ export async function startService<TLoaders>(
   const db = openDataSource(module, undefined, counter);
   await db.initialize();
   await migrate(db, definition.dbSchema);
-  if (options.seedPlan) await module.seed(db, options.seedPlan);
+  if (options.seedPlan) await seedService(module, db, options.seedPlan);
   return startSubgraph(
     {
       name: module.name,

@@ -1,0 +1,342 @@
+import { PKS_ID, today } from '@coop/common';
+import { Client } from 'pg';
+import { graphql, query, testStack } from '../support/stack';
+
+/**
+ * The five operations of the API contract, through the gateway. Expected values come from SQL
+ * written here, against each owner's own tables: an oracle independent of the resolvers.
+ */
+async function sql<T>(
+  service: 'library' | 'bpsdm-central' | 'bpsdm-regional',
+  text: string,
+  params: unknown[] = [],
+) {
+  const client = new Client({ connectionString: testStack().databaseUrls[service] });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+const TODAY = '2026-11-25';
+
+describe('the contract operations', () => {
+  beforeAll(() => {
+    // The stack computes statuses against the pinned date; so do these expectations.
+    process.env.TODAY = TODAY;
+    expect(today()).toBe(TODAY);
+  });
+
+  it('MyRuns: an office sees its runs, newest first, with program and agreement', async () => {
+    const data = await query<{
+      regionalOffice: {
+        name: string;
+        runs: {
+          totalCount: number;
+          edges: {
+            node: {
+              batchLabel: string;
+              startsOn: string;
+              status: string;
+              enrolmentCount: number;
+              program: {
+                title: string;
+                lessonHours: number;
+                scope: string;
+                agreement: { title: string } | null;
+              };
+            };
+          }[];
+        };
+      };
+    }>(`query MyRuns { regionalOffice(provinceCode: "32") { name runs(first: 50) { totalCount edges { node {
+      batchLabel startsOn status enrolmentCount program { title lessonHours scope agreement { title } } } } } } }`);
+    const office = data.regionalOffice;
+    expect(office.name).toBe('BPSDM Provinsi Jawa Barat');
+
+    const runs = await sql<{
+      batch: number;
+      starts_on: string;
+      status: string;
+      enrolled: string;
+      program_id: string;
+    }>(
+      'bpsdm-regional',
+      `SELECT r.batch, to_char(r.starts_on, 'YYYY-MM-DD') AS starts_on, r.status, r.program_id,
+              (SELECT count(*) FROM bpsdm_regional.enrolment e
+                WHERE e.run_id = r.id AND e.status <> 'WITHDRAWN') AS enrolled
+         FROM bpsdm_regional.program_run r
+         JOIN bpsdm_regional.regional_office o ON o.id = r.office_id
+        WHERE o.province_code = '32'
+        ORDER BY r.starts_on DESC, r.id`,
+    );
+    expect(office.runs.totalCount).toBe(runs.length);
+    expect(office.runs.edges.map((edge) => edge.node.startsOn)).toEqual(
+      runs.slice(0, 50).map((run) => run.starts_on),
+    );
+    expect(office.runs.edges.map((edge) => edge.node.enrolmentCount)).toEqual(
+      runs.slice(0, 50).map((run) => Number(run.enrolled)),
+    );
+    const first = office.runs.edges[0]!.node;
+    const programs = await sql<{ title: string; lesson_hours: number }>(
+      'bpsdm-central',
+      `SELECT title, lesson_hours FROM bpsdm_central.training_program WHERE id = $1`,
+      [runs[0]!.program_id],
+    );
+    expect(first.program.title).toBe(programs[0]!.title);
+    expect(first.program.lessonHours).toBe(programs[0]!.lesson_hours);
+    expect(first.program.agreement?.title).toMatch(/^Perjanjian Kerja Sama/);
+    const roman: Record<number, string> = { 1: 'I', 2: 'II', 3: 'III', 4: 'IV', 5: 'V', 6: 'VI' };
+    if (roman[runs[0]!.batch]) expect(first.batchLabel).toBe(roman[runs[0]!.batch]);
+  });
+
+  it('Dashboard: training and certification side by side for all 38 provinces', async () => {
+    const data = await query<{
+      regionalOffices: {
+        provinceCode: string;
+        trainingStats: { runs: number; participants: number; completionRate: number };
+        librarianStats: { librarians: number; certified: number; certificationRate: number };
+      }[];
+    }>(`query Dashboard { regionalOffices { provinceCode name
+      trainingStats(year: 2025) { runs participants completionRate }
+      librarianStats { librarians certified certificationRate } } }`);
+    expect(data.regionalOffices).toHaveLength(38);
+
+    const training = await sql<{
+      province_code: string;
+      runs: string;
+      participants: string;
+      completed: string;
+      enrolled: string;
+    }>(
+      'bpsdm-regional',
+      `SELECT o.province_code,
+              count(DISTINCT r.id) AS runs,
+              count(e.id) FILTER (WHERE e.status <> 'WITHDRAWN') AS participants,
+              count(e.id) FILTER (WHERE e.status = 'COMPLETED') AS completed,
+              count(e.id) AS enrolled
+         FROM bpsdm_regional.regional_office o
+         JOIN bpsdm_regional.program_run r ON r.office_id = o.id AND r.status <> 'CANCELLED'
+              AND date_part('year', r.starts_on) = 2025
+         LEFT JOIN bpsdm_regional.enrolment e ON e.run_id = r.id
+        GROUP BY o.province_code`,
+    );
+    const librarians = await sql<{ province_code: string; librarians: string; certified: string }>(
+      'library',
+      `SELECT l.province_code, count(*) AS librarians,
+              count(*) FILTER (WHERE l.id IN (
+                SELECT librarian_id FROM library.certification
+                 WHERE result = 'COMPETENT' AND expires_on >= $1
+                   AND (revoked_on IS NULL OR revoked_on > $1))) AS certified
+         FROM library.librarian l GROUP BY l.province_code`,
+      [TODAY],
+    );
+    let officesWithTraining = 0;
+    for (const office of data.regionalOffices) {
+      const t = training.find((row) => row.province_code === office.provinceCode);
+      const enrolled = Number(t?.enrolled ?? 0);
+      expect(office.trainingStats.runs).toBe(Number(t?.runs ?? 0));
+      expect(office.trainingStats.participants).toBe(Number(t?.participants ?? 0));
+      expect(office.trainingStats.completionRate).toBeCloseTo(
+        enrolled ? Number(t!.completed) / enrolled : 0,
+        10,
+      );
+      if (enrolled) officesWithTraining += 1;
+      const l = librarians.find((row) => row.province_code === office.provinceCode);
+      expect(office.librarianStats.librarians).toBe(Number(l?.librarians ?? 0));
+      expect(office.librarianStats.certified).toBe(Number(l?.certified ?? 0));
+      expect(office.librarianStats.certificationRate).toBeCloseTo(
+        l ? Number(l.certified) / Number(l.librarians) : 0,
+        10,
+      );
+    }
+    expect(officesWithTraining).toBeGreaterThan(10);
+  });
+
+  it('Agreement: the PKS, its MoU, parties, programs and where they run', async () => {
+    const data = await query<{
+      agreement: {
+        title: string;
+        kind: string;
+        parent: { title: string };
+        scopes: string[];
+        parties: { organization: string; signatory: { name: string; position: string } }[];
+        programs: {
+          title: string;
+          scope: string;
+          runs: {
+            totalCount: number;
+            edges: { node: { office: { name: string }; enrolmentCount: number } }[];
+          };
+        }[];
+      };
+    }>(
+      `query Agreement($id: ID!) { agreement(id: $id) { title kind parent { title } scopes
+        parties { organization signatory { name position } }
+        programs { title scope runs(first: 100) { totalCount edges { node { office { name } enrolmentCount } } } } } }`,
+      { id: PKS_ID },
+    );
+    const pks = data.agreement;
+    expect(pks.kind).toBe('PKS');
+    expect(pks.parent.title).toMatch(/^Nota Kesepahaman antara Kementerian Dalam Negeri/);
+    expect(pks.scopes).toEqual([
+      'COMPETENCY_DEVELOPMENT',
+      'FACILITIES',
+      'COMPETENCY_CERTIFICATION',
+      'INFORMATION_TECHNOLOGY',
+    ]);
+    expect(pks.parties).toEqual([
+      {
+        organization: 'Perpustakaan Nasional Republik Indonesia',
+        signatory: { name: 'Ofy Sofiana', position: 'Sekretaris Utama Perpustakaan Nasional' },
+      },
+      {
+        organization: 'Badan Pengembangan Sumber Daya Manusia Kementerian Dalam Negeri',
+        signatory: { name: 'Sugeng Hariyono', position: 'Kepala BPSDM Kementerian Dalam Negeri' },
+      },
+    ]);
+    const programs = await sql<{ id: string; title: string }>(
+      'bpsdm-central',
+      `SELECT id, title FROM bpsdm_central.training_program WHERE agreement_id = $1 ORDER BY title, id`,
+      [PKS_ID],
+    );
+    expect(pks.programs.map((program) => program.title)).toEqual(programs.map((p) => p.title));
+    const runCounts = await sql<{ program_id: string; n: string }>(
+      'bpsdm-regional',
+      `SELECT program_id, count(*) AS n FROM bpsdm_regional.program_run
+        WHERE program_id = ANY($1) GROUP BY program_id`,
+      [programs.map((p) => p.id)],
+    );
+    programs.forEach((program, index) => {
+      const expected = Number(runCounts.find((row) => row.program_id === program.id)?.n ?? 0);
+      expect(pks.programs[index]!.runs.totalCount).toBe(expected);
+      expect(pks.programs[index]!.runs.edges).toHaveLength(Math.min(expected, 100));
+    });
+    const offices = pks.programs.flatMap((p) => p.runs.edges.map((edge) => edge.node.office.name));
+    expect(new Set(offices).size).toBeGreaterThan(5);
+  });
+
+  it("Profile: a librarian's certificates, enrolments and lesson hours", async () => {
+    const [candidate] = await sql<{ librarian_id: string }>(
+      'bpsdm-regional',
+      `SELECT librarian_id FROM bpsdm_regional.enrolment
+        WHERE status = 'COMPLETED' GROUP BY librarian_id ORDER BY count(*) DESC, librarian_id LIMIT 1`,
+    );
+    const id = candidate!.librarian_id;
+    const data = await query<{
+      librarian: {
+        name: string;
+        level: string;
+        certifications: { scheme: { name: string }; status: string; expiresOn: string | null }[];
+        enrolments: {
+          status: string;
+          run: { batchLabel: string; program: { title: string }; office: { name: string } };
+        }[];
+        lessonHoursCompleted: number;
+      };
+    }>(
+      `query Profile($id: ID!) { librarian(id: $id) { name level
+        certifications { scheme { name } status expiresOn }
+        enrolments { status run { batchLabel program { title lessonHours } office { name } } }
+        lessonHoursCompleted(year: 2025) } }`,
+      { id },
+    );
+    const [person] = await sql<{ name: string; level: string }>(
+      'library',
+      `SELECT name, level FROM library.librarian WHERE id = $1`,
+      [id],
+    );
+    expect(data.librarian.name).toBe(person!.name);
+    expect(data.librarian.level).toBe(person!.level);
+    const certificates = await sql<{ status: string; expires_on: string | null }>(
+      'library',
+      `SELECT CASE WHEN result <> 'COMPETENT' THEN 'NOT_ISSUED'
+                   WHEN revoked_on IS NOT NULL AND revoked_on <= $2 THEN 'REVOKED'
+                   WHEN expires_on < $2 THEN 'EXPIRED' ELSE 'VALID' END AS status,
+              to_char(expires_on, 'YYYY-MM-DD') AS expires_on
+         FROM library.certification WHERE librarian_id = $1 ORDER BY assessed_on DESC, number`,
+      [id, TODAY],
+    );
+    expect(
+      data.librarian.certifications.map(({ status, expiresOn }) => ({ status, expiresOn })),
+    ).toEqual(certificates.map((c) => ({ status: c.status, expiresOn: c.expires_on })));
+    const enrolments = await sql<{ status: string }>(
+      'bpsdm-regional',
+      `SELECT status FROM bpsdm_regional.enrolment WHERE librarian_id = $1`,
+      [id],
+    );
+    expect(data.librarian.enrolments.map((e) => e.status).sort()).toEqual(
+      enrolments.map((e) => e.status).sort(),
+    );
+    for (const enrolment of data.librarian.enrolments) {
+      expect(enrolment.run.office.name).toMatch(/^BPSDM Provinsi /);
+      expect(enrolment.run.batchLabel).toMatch(/^[IVXLCDM]+$/);
+    }
+    const [hours] = await sql<{ total: string | null }>(
+      'bpsdm-regional',
+      `SELECT sum(e.lesson_hours_earned) AS total FROM bpsdm_regional.enrolment e
+         JOIN bpsdm_regional.program_run r ON r.id = e.run_id
+        WHERE e.librarian_id = $1 AND e.status = 'COMPLETED' AND date_part('year', r.ends_on) = 2025`,
+      [id],
+    );
+    expect(data.librarian.lessonHoursCompleted).toBe(Number(hours!.total ?? 0));
+  });
+
+  it('Verify: anyone can check a certificate, and learns nothing more', async () => {
+    const [valid] = await sql<{ number: string; expires_on: string; name: string }>(
+      'library',
+      `SELECT c.number, to_char(c.expires_on, 'YYYY-MM-DD') AS expires_on, l.name
+         FROM library.certification c JOIN library.librarian l ON l.id = c.librarian_id
+        WHERE c.result = 'COMPETENT' AND c.revoked_on IS NULL AND c.expires_on >= $1
+        ORDER BY c.number LIMIT 1`,
+      [TODAY],
+    );
+    const [expired] = await sql<{ number: string }>(
+      'library',
+      `SELECT number FROM library.certification
+        WHERE result = 'COMPETENT' AND revoked_on IS NULL AND expires_on < $1 ORDER BY number LIMIT 1`,
+      [TODAY],
+    );
+    const verify = (n: string) =>
+      graphql<{ verifyCertificate: Record<string, unknown> }>(
+        `
+          query Verify($n: String!) {
+            verifyCertificate(number: $n) {
+              valid
+              status
+              scheme {
+                name
+              }
+              expiresOn
+              holderName
+            }
+          }
+        `,
+        { n },
+      );
+    const genuine = await verify(valid!.number);
+    expect(genuine.data?.verifyCertificate).toEqual({
+      valid: true,
+      status: 'VALID',
+      scheme: { name: expect.any(String) as unknown },
+      expiresOn: valid!.expires_on,
+      holderName: valid!.name.replace(
+        /(\S)(\S*)/g,
+        (_, first: string, rest: string) => first + '*'.repeat(Math.max(rest.length, 1)),
+      ),
+    });
+    expect((await verify(expired!.number)).data?.verifyCertificate).toMatchObject({
+      valid: false,
+      status: 'EXPIRED',
+    });
+    expect((await verify('LSP-PUS/1999/000000')).data?.verifyCertificate).toEqual({
+      valid: false,
+      status: null,
+      scheme: null,
+      expiresOn: null,
+      holderName: null,
+    });
+  });
+});
