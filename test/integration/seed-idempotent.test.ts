@@ -28,7 +28,7 @@ describe('seeding', () => {
       try {
         const before = await rowCounts(db, dbSchema);
         expect(Object.values(before).some((count) => count > 0)).toBe(true);
-        await service.seed(db, SCALE_PLANS.small);
+        await service.seed(db, SCALE_PLANS[testStack().seedScale]);
         expect(await rowCounts(db, dbSchema)).toEqual(before);
       } finally {
         await db.destroy();

@@ -32,6 +32,9 @@ export default async function globalSetup(): Promise<void> {
     ? await createThrowawayDatabase(process.env.DATABASE_URL)
     : undefined;
   const embeddedDir = databaseUrl ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'coop-pg-'));
+  // The large seed (20,000 librarians, 100,000 enrolments) on a real server; the small one on
+  // the embedded database, which is correct but slow at bulk loads.
+  const seedScale = process.env.TEST_SEED_SCALE || (databaseUrl ? 'large' : 'small');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: databaseUrl ?? '',
@@ -45,7 +48,7 @@ export default async function globalSetup(): Promise<void> {
     BPSDM_CENTRAL_URL: '',
     BPSDM_REGIONAL_URL: '',
     EXPOSE_SQL_STATEMENT_COUNT: '1',
-    SEED_ON_START: 'small',
+    SEED_ON_START: seedScale,
     TODAY: '2026-11-25',
   };
   fs.mkdirSync(path.join(ROOT, '.data'), { recursive: true });
@@ -68,6 +71,7 @@ export default async function globalSetup(): Promise<void> {
       'bpsdm-central': `http://localhost:${central}`,
       'bpsdm-regional': `http://localhost:${regional}`,
     },
+    seedScale: seedScale === 'large' ? 'large' : 'small',
     databaseUrls: Object.fromEntries(
       SERVICES.map((service, index) => [
         service.name,

@@ -3,6 +3,8 @@ export interface TestStack {
   gatewayUrl: string;
   /** Base URL of each subgraph (without `/graphql`). */
   subgraphUrls: Record<'library' | 'bpsdm-central' | 'bpsdm-regional', string>;
+  /** The seed plan the graph was started with. */
+  seedScale: 'small' | 'large';
   /** DATABASE_URL of each service (one database, or one embedded PostgreSQL each). */
   databaseUrls: Record<'library' | 'bpsdm-central' | 'bpsdm-regional', string>;
 }
