@@ -5,7 +5,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import { log, SERVICES, serviceUrl, type RunningService } from '@coop/common';
+import { createTokenVerifier, log, SERVICES, serviceUrl, type RunningService } from '@coop/common';
 import express from 'express';
 import { SUPERGRAPH_PATH } from './compose';
 import { explorerPage } from './explorer';
@@ -42,6 +42,7 @@ export async function startGateway(
   port: number,
   urls: Record<string, string> = subgraphUrls(),
 ): Promise<RunningService> {
+  const verifyToken = createTokenVerifier();
   const gateway = new ApolloGateway({
     supergraphSdl: fs.readFileSync(SUPERGRAPH_PATH, 'utf8'),
     buildService: ({ name, url }) =>
@@ -87,14 +88,19 @@ export async function startGateway(
     '/graphql',
     express.json({ limit: '1mb' }),
     expressMiddleware(server, {
-      context: async ({ req }) => ({
-        forwardedHeaders: Object.fromEntries(
-          FORWARDED_HEADERS.flatMap((header) => {
-            const value = req.headers[header];
-            return typeof value === 'string' ? [[header, value]] : [];
-          }),
-        ),
-      }),
+      // A bad token is refused here (401) before any subgraph is asked; each subgraph verifies
+      // the forwarded token again, so calling one directly grants nothing more.
+      context: async ({ req }) => {
+        await verifyToken(req.headers.authorization);
+        return {
+          forwardedHeaders: Object.fromEntries(
+            FORWARDED_HEADERS.flatMap((header) => {
+              const value = req.headers[header];
+              return typeof value === 'string' ? [[header, value]] : [];
+            }),
+          ),
+        };
+      },
     }),
   );
 

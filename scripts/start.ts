@@ -6,7 +6,16 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { gatewayPort, intFromEnv, log, SERVICES, servicePort } from '@coop/common';
+import {
+  authConfig,
+  ensureDevKeys,
+  gatewayPort,
+  intFromEnv,
+  log,
+  SERVICES,
+  servicePort,
+  usesDevKeys,
+} from '@coop/common';
 import { startEmbeddedDatabases, type EmbeddedDatabases } from '@coop/common/embedded-postgres';
 import { ROOT, spawnTypeScript, stopProcess, waitForHealthy } from './lib/processes';
 
@@ -22,6 +31,11 @@ async function main() {
       service: 'database',
       urls: embedded.urls,
     });
+  }
+  const auth = authConfig();
+  if (usesDevKeys(auth)) {
+    await ensureDevKeys(auth.devKeyDir);
+    log.info(`development token keys in ${auth.devKeyDir}: \`npm run token -- --role admin\``);
   }
   const serviceEnv = (name: string): NodeJS.ProcessEnv =>
     embedded ? { ...env, DATABASE_URL: embedded.urls[name], DB_POOL_SIZE: '1' } : env;

@@ -3,6 +3,7 @@ import { runServiceProcess, type ServiceModule } from '@coop/common';
 import { entities } from './entities';
 import { createLoaders, type Loaders } from './loaders';
 import { migrations } from './migrations';
+import { policies } from './policies';
 import { resolvers } from './resolvers';
 import { seedBpsdmCentral } from './seed';
 
@@ -14,6 +15,7 @@ export const bpsdmCentralService: ServiceModule<Loaders> = {
   entities,
   migrations,
   createLoaders,
+  policies,
   seed: seedBpsdmCentral,
 };
 

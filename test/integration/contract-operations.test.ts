@@ -1,6 +1,6 @@
 import { PKS_ID, today } from '@coop/common';
 import { Client } from 'pg';
-import { graphql, query, testStack } from '../support/stack';
+import { adminToken, graphql, query, testStack } from '../support/stack';
 
 /**
  * The five operations of the API contract, through the gateway. Expected values come from SQL
@@ -23,7 +23,9 @@ async function sql<T>(
 const TODAY = '2026-11-25';
 
 describe('the contract operations', () => {
-  beforeAll(() => {
+  let admin: string;
+  beforeAll(async () => {
+    admin = await adminToken();
     // The stack computes statuses against the pinned date; so do these expectations.
     process.env.TODAY = TODAY;
     expect(today()).toBe(TODAY);
@@ -99,9 +101,13 @@ describe('the contract operations', () => {
         trainingStats: { runs: number; participants: number; completionRate: number };
         librarianStats: { librarians: number; certified: number; certificationRate: number };
       }[];
-    }>(`query Dashboard { regionalOffices { provinceCode name
+    }>(
+      `query Dashboard { regionalOffices { provinceCode name
       trainingStats(year: 2025) { runs participants completionRate }
-      librarianStats { librarians certified certificationRate } } }`);
+      librarianStats { librarians certified certificationRate } } }`,
+      {},
+      { token: admin },
+    );
     expect(data.regionalOffices).toHaveLength(38);
 
     const training = await sql<{
@@ -242,6 +248,7 @@ describe('the contract operations', () => {
         enrolments { status run { batchLabel program { title lessonHours } office { name } } }
         lessonHoursCompleted(year: 2025) } }`,
       { id },
+      { token: admin },
     );
     const [person] = await sql<{ name: string; level: string }>(
       'library',

@@ -32,6 +32,8 @@ export default async function globalSetup(): Promise<void> {
     ? await createThrowawayDatabase(process.env.DATABASE_URL)
     : undefined;
   const embeddedDir = databaseUrl ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'coop-pg-'));
+  // A key pair of the tests' own: `npm start` creates it there, the tests sign tokens with it.
+  const devKeyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'coop-keys-'));
   // The large seed (20,000 librarians, 100,000 enrolments) on a real server; the small one on
   // the embedded database, which is correct but slow at bulk loads.
   const seedScale = process.env.TEST_SEED_SCALE || (databaseUrl ? 'large' : 'small');
@@ -48,6 +50,9 @@ export default async function globalSetup(): Promise<void> {
     BPSDM_CENTRAL_URL: '',
     BPSDM_REGIONAL_URL: '',
     EXPOSE_SQL_STATEMENT_COUNT: '1',
+    AUTH_DEV_KEY_DIR: devKeyDir,
+    AUTH_JWKS_URL: '',
+    AUTH_PUBLIC_KEY: '',
     SEED_ON_START: seedScale,
     TODAY: '2026-11-25',
   };
@@ -71,6 +76,7 @@ export default async function globalSetup(): Promise<void> {
       'bpsdm-central': `http://localhost:${central}`,
       'bpsdm-regional': `http://localhost:${regional}`,
     },
+    devKeyDir,
     seedScale: seedScale === 'large' ? 'large' : 'small',
     databaseUrls: Object.fromEntries(
       SERVICES.map((service, index) => [
@@ -85,5 +91,6 @@ export default async function globalSetup(): Promise<void> {
     databaseUrl,
     serverUrl: process.env.DATABASE_URL,
     embeddedDir,
+    devKeyDir,
   };
 }

@@ -8,6 +8,7 @@ interface StackHandle {
   databaseUrl?: string;
   serverUrl?: string;
   embeddedDir?: string;
+  devKeyDir: string;
 }
 
 export default async function globalTeardown(): Promise<void> {
@@ -21,4 +22,5 @@ export default async function globalTeardown(): Promise<void> {
     await client.end();
   }
   if (handle.embeddedDir) fs.rmSync(handle.embeddedDir, { recursive: true, force: true });
+  fs.rmSync(handle.devKeyDir, { recursive: true, force: true });
 }

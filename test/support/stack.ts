@@ -1,8 +1,12 @@
+import { authConfig, signDevToken, type Role, type TokenClaims } from '@coop/common';
+
 /** The running graph the integration tests talk to (started by global-setup.ts). */
 export interface TestStack {
   gatewayUrl: string;
   /** Base URL of each subgraph (without `/graphql`). */
   subgraphUrls: Record<'library' | 'bpsdm-central' | 'bpsdm-regional', string>;
+  /** Where the graph's development key pair is: tests sign their tokens with it. */
+  devKeyDir: string;
   /** The seed plan the graph was started with. */
   seedScale: 'small' | 'large';
   /** DATABASE_URL of each service (one database, or one embedded PostgreSQL each). */
@@ -15,31 +19,65 @@ export function testStack(): TestStack {
   return JSON.parse(raw) as TestStack;
 }
 
+/** A token signed with the graph's development key. */
+export function tokenFor(
+  role: Role,
+  provinceCode?: string,
+  extra: Partial<TokenClaims> = {},
+): Promise<string> {
+  return signDevToken(
+    { role, provinceCode, ...extra },
+    { ...authConfig(), devKeyDir: testStack().devKeyDir },
+  );
+}
+
+export const adminToken = () => tokenFor('admin');
+
 export interface GraphQLResponse<T> {
-  data?: T;
+  data?: T | null;
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
 }
 
-/** Sends one operation to `url` (the gateway unless told otherwise). */
+export interface RequestOptions {
+  /** Where to send it: the gateway unless told otherwise. */
+  url?: string;
+  /** Bearer token; none means an anonymous request. */
+  token?: string;
+}
+
+/** Sends one operation and returns the HTTP status with the GraphQL answer. */
+export async function send<T = Record<string, unknown>>(
+  query: string,
+  variables: Record<string, unknown> = {},
+  options: RequestOptions = {},
+): Promise<{ status: number; body: GraphQLResponse<T> }> {
+  const response = await fetch(options.url ?? testStack().gatewayUrl, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+    },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: response.status, body: (await response.json()) as GraphQLResponse<T> };
+}
+
+/** Sends one operation and returns the GraphQL answer. */
 export async function graphql<T = Record<string, unknown>>(
   query: string,
   variables: Record<string, unknown> = {},
-  url = testStack().gatewayUrl,
+  options: RequestOptions = {},
 ): Promise<GraphQLResponse<T>> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query, variables }),
-  });
-  return (await response.json()) as GraphQLResponse<T>;
+  return (await send<T>(query, variables, options)).body;
 }
 
 /** Sends an operation and fails the test on any GraphQL error. */
 export async function query<T = Record<string, unknown>>(
   text: string,
   variables: Record<string, unknown> = {},
+  options: RequestOptions = {},
 ): Promise<T> {
-  const result = await graphql<T>(text, variables);
+  const result = await graphql<T>(text, variables, options);
   if (result.errors?.length) {
     throw new Error(`GraphQL errors: ${JSON.stringify(result.errors, null, 2)}`);
   }

@@ -11,3 +11,5 @@ export * from './provinces';
 export * from './seed-plan';
 export * from './loaders';
 export * from './service';
+export * from './auth';
+export * from './policy';

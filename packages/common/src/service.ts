@@ -4,7 +4,9 @@ import { parse } from 'graphql';
 import type { DataSource, MixedList } from 'typeorm';
 import { serviceDefinition, servicePort, type ServiceDefinition } from './config';
 import { createServiceDataSource, migrate, StatementCounter } from './database';
+import { createTokenVerifier } from './auth';
 import { log } from './log';
+import { withPolicies, type PolicyTable } from './policy';
 import { parseScale, SCALE_PLANS, type ScalePlan } from './seed-plan';
 import { startSubgraph, type RunningService } from './subgraph-server';
 
@@ -20,6 +22,9 @@ export interface ServiceModule<TLoaders> {
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   migrations: MixedList<Function>;
   createLoaders: (db: DataSource) => TLoaders;
+  /** Who may read what: `Type.field` → rule (see policy.ts); other fields are public. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  policies: PolicyTable<any>;
   seed: (db: DataSource, plan: ScalePlan, progress?: (message: string) => void) => Promise<void>;
 }
 
@@ -64,6 +69,7 @@ export async function startService<TLoaders>(
   options: { port?: number; seedPlan?: ScalePlan | null } = {},
 ): Promise<RunningService> {
   const definition = serviceDefinition(module.name);
+  const verifyToken = createTokenVerifier();
   const counter = new StatementCounter();
   const db = openDataSource(module, undefined, counter);
   await db.initialize();
@@ -73,10 +79,17 @@ export async function startService<TLoaders>(
     {
       name: module.name,
       typeDefs: parse(fs.readFileSync(module.schemaPath, 'utf8')),
-      resolvers: module.resolvers,
+      resolvers: withPolicies(
+        module.resolvers as never,
+        module.policies,
+      ) as typeof module.resolvers,
       dataSource: db,
       counter,
-      context: () => ({ db, loaders: module.createLoaders(db) }),
+      context: async (authorization) => ({
+        db,
+        viewer: await verifyToken(authorization),
+        loaders: module.createLoaders(db),
+      }),
     },
     options.port ?? servicePort(definition),
   );

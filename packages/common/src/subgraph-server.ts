@@ -20,8 +20,11 @@ export interface SubgraphOptions<TContext extends object> {
   resolvers: GraphQLResolverMap<TContext>;
   dataSource: DataSource;
   counter: StatementCounter;
-  /** Builds the per-request context: fresh DataLoaders for every request. */
-  context: () => TContext;
+  /**
+   * Builds the per-request context from the request's Authorization header: the verified
+   * viewer and fresh DataLoaders for every request.
+   */
+  context: (authorization: string | undefined) => Promise<TContext>;
 }
 
 export interface RunningService {
@@ -70,7 +73,9 @@ export async function startSubgraph<TContext extends object>(
   app.use(
     '/graphql',
     express.json({ limit: '1mb' }),
-    expressMiddleware(server, { context: async () => options.context() }),
+    expressMiddleware(server, {
+      context: ({ req }) => options.context(req.headers.authorization),
+    }),
   );
 
   await new Promise<void>((resolve) => httpServer.listen(port, resolve));

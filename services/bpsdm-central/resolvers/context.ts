@@ -1,7 +1,10 @@
+import type { Viewer } from '@coop/common';
 import type { DataSource } from 'typeorm';
 import type { Loaders } from '../loaders';
 
 export interface Context {
   db: DataSource;
   loaders: Loaders;
+  /** Who is asking, from the verified token. */
+  viewer: Viewer;
 }
