@@ -62,6 +62,8 @@ export async function startGateway(
     gateway,
     // The process's own signal handlers stop the server, the pool and then the process.
     stopOnTerminationSignals: false,
+    // Stack traces tell an attacker about the code and tell a client nothing it can act on.
+    includeStacktraceInErrorResponses: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
