@@ -13,3 +13,5 @@ export * from './loaders';
 export * from './service';
 export * from './auth';
 export * from './policy';
+export * from './mutations';
+export * from './service-client';

@@ -87,6 +87,7 @@ export async function startService<TLoaders>(
       counter,
       context: async (authorization) => ({
         db,
+        authorization,
         viewer: await verifyToken(authorization),
         loaders: module.createLoaders(db),
       }),

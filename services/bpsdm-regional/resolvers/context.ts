@@ -7,4 +7,6 @@ export interface Context {
   loaders: Loaders;
   /** Who is asking, from the verified token. */
   viewer: Viewer;
+  /** The request's Authorization header, passed on when asking another subgraph. */
+  authorization: string | undefined;
 }

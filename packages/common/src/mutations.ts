@@ -1,0 +1,156 @@
+import { GraphQLError } from 'graphql';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { z } from 'zod';
+import type { Role, Viewer } from './auth';
+import { userError } from './errors';
+
+/**
+ * Validates mutation input with a zod schema. The first problem is reported as BAD_USER_INPUT
+ * with the path of the field at fault (`input.validFrom`) and a sentence a person can act on;
+ * every problem is listed in `extensions.problems`.
+ */
+export function parseInput<T extends z.ZodType>(
+  schema: T,
+  value: unknown,
+  root = 'input',
+): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => ({
+    field: [root, ...issue.path.map(String)].join('.'),
+    message: issue.message,
+  }));
+  const first = problems[0]!;
+  throw userError('BAD_USER_INPUT', `${first.field}: ${first.message}`, {
+    field: first.field,
+    problems,
+  });
+}
+
+/** Only these roles may run the mutation (admins always may). */
+export function requireRole(viewer: Viewer, ...roles: Role[]): void {
+  if (viewer.role === 'admin' || (viewer.role && roles.includes(viewer.role))) return;
+  if (!viewer.authenticated) {
+    throw new GraphQLError('Changing data needs a token: sign in first', {
+      extensions: { code: 'UNAUTHENTICATED' },
+    });
+  }
+  throw new GraphQLError('Your role may not make this change', {
+    extensions: { code: 'FORBIDDEN' },
+  });
+}
+
+export interface AuditEntry {
+  action: string;
+  entity: string;
+  entityId: string;
+  before: unknown;
+  after: unknown;
+}
+
+/**
+ * Runs a mutation in one transaction with its audit record: either the change and its audit
+ * row are both committed, or neither is.
+ */
+export async function auditedTransaction<T>(
+  db: DataSource,
+  schema: string,
+  viewer: Viewer,
+  work: (manager: EntityManager, audit: (entry: AuditEntry) => Promise<void>) => Promise<T>,
+): Promise<T> {
+  return db.transaction(async (manager) => {
+    const audit = async (entry: AuditEntry) => {
+      await manager.query(
+        `INSERT INTO "${schema}".audit_record (actor, role, action, entity, entity_id, before, after)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [
+          viewer.subject ?? 'anonymous',
+          viewer.role,
+          entry.action,
+          entry.entity,
+          entry.entityId,
+          entry.before === null ? null : JSON.stringify(entry.before),
+          entry.after === null ? null : JSON.stringify(entry.after),
+        ],
+      );
+    };
+    return work(manager, audit);
+  });
+}
+
+/**
+ * Makes a create idempotent: the first request with a client key records the id it created;
+ * a retry with the same key (same caller, same operation) gets that id back and creates
+ * nothing. Runs inside the mutation's transaction, so a failed create records no key. A
+ * concurrent retry waits on the key's row lock until the first commits.
+ */
+export async function idempotentCreate(
+  manager: EntityManager,
+  schema: string,
+  scope: { actor: string; operation: string; clientKey: string | null | undefined },
+  create: () => Promise<string>,
+): Promise<{ id: string; replayed: boolean }> {
+  if (!scope.clientKey) return { id: await create(), replayed: false };
+  const claimed: unknown[] = await manager.query(
+    `INSERT INTO "${schema}".idempotency_key (actor, operation, client_key)
+     VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING client_key`,
+    [scope.actor, scope.operation, scope.clientKey],
+  );
+  if (claimed.length === 0) {
+    const [row] = await manager.query(
+      `SELECT result_id FROM "${schema}".idempotency_key
+        WHERE actor = $1 AND operation = $2 AND client_key = $3`,
+      [scope.actor, scope.operation, scope.clientKey],
+    );
+    return { id: row.result_id as string, replayed: true };
+  }
+  const id = await create();
+  await manager.query(
+    `UPDATE "${schema}".idempotency_key SET result_id = $4
+      WHERE actor = $1 AND operation = $2 AND client_key = $3`,
+    [scope.actor, scope.operation, scope.clientKey, id],
+  );
+  return { id, replayed: false };
+}
+
+/**
+ * Optimistic concurrency: the update names the version the client last read; a row whose version
+ * moved on since was changed by someone else, and the write is refused with CONFLICT.
+ */
+export function staleWrite(entity: string, id: string, expected: number, actual: number) {
+  return userError(
+    'CONFLICT',
+    `${entity} ${id} was changed by someone else (version ${actual}, you sent ${expected}): read it again and retry`,
+    { expectedVersion: expected, actualVersion: actual },
+  );
+}
+
+export function notFound(entity: string, id: string) {
+  return userError('NOT_FOUND', `No ${entity} has id ${id}`, { entity, id });
+}
+
+/** SQL for a service's audit and idempotency tables, run by its migration. */
+export function auditTablesSql(schema: string): string[] {
+  return [
+    `CREATE TABLE "${schema}".audit_record (
+       id bigserial PRIMARY KEY,
+       at timestamptz NOT NULL DEFAULT now(),
+       actor text NOT NULL,
+       role text,
+       action text NOT NULL,
+       entity text NOT NULL,
+       entity_id text NOT NULL,
+       before jsonb,
+       after jsonb
+     )`,
+    `CREATE INDEX audit_record_entity_idx ON "${schema}".audit_record (entity, entity_id, at DESC)`,
+    `CREATE TABLE "${schema}".idempotency_key (
+       actor text NOT NULL,
+       operation text NOT NULL,
+       client_key text NOT NULL CHECK (length(client_key) BETWEEN 1 AND 200),
+       result_id text,
+       created_at timestamptz NOT NULL DEFAULT now(),
+       PRIMARY KEY (actor, operation, client_key)
+     )`,
+  ];
+}
