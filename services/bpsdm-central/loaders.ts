@@ -1,10 +1,11 @@
-import { byKeyLoader, groupLoader, isUuid } from '@coop/common';
+import { auditTrailLoader, byKeyLoader, groupLoader, isUuid } from '@coop/common';
 import { In, type DataSource } from 'typeorm';
 import { ProgramModule, TrainingProgram } from './entities';
 
 /** Fresh loaders for every request: batching per request, no cache shared between users. */
 export function createLoaders(db: DataSource) {
   return {
+    auditTrail: auditTrailLoader(db, 'bpsdm_central'),
     program: byKeyLoader(
       (ids) => db.getRepository(TrainingProgram).findBy({ id: In([...ids]) }),
       (row) => row.id,

@@ -1,4 +1,4 @@
-import { byKeyLoader, groupLoader, isUuid, today } from '@coop/common';
+import { auditTrailLoader, byKeyLoader, groupLoader, isUuid, today } from '@coop/common';
 import DataLoader from 'dataloader';
 import { In, type DataSource } from 'typeorm';
 import {
@@ -114,6 +114,7 @@ export function createLoaders(db: DataSource) {
       (row) => row.id,
       isUuid,
     ),
+    auditTrail: auditTrailLoader(db, 'library'),
     librarianStats: new DataLoader<string, LibrarianStats>((codes) => librarianStats(db, codes)),
   };
 }

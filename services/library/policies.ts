@@ -1,4 +1,4 @@
-import { authenticated, personal, type PolicyTable } from '@coop/common';
+import { authenticated, onlyRoles, personal, type PolicyTable } from '@coop/common';
 import type { Certification, Librarian } from './entities';
 import type { Context } from './resolvers/context';
 
@@ -29,4 +29,8 @@ export const policies: PolicyTable<Context> = {
   'Certification.status': ofHolder,
   'Certification.run': ofHolder,
   'RegionalOffice.librarianStats': authenticated,
+  'Agreement.auditTrail': onlyRoles(),
+  'Librarian.auditTrail': onlyRoles(),
+  'Certification.auditTrail': onlyRoles(),
+  'Facility.auditTrail': onlyRoles(),
 };

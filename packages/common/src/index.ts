@@ -15,3 +15,4 @@ export * from './auth';
 export * from './policy';
 export * from './mutations';
 export * from './service-client';
+export * as validate from './validation';

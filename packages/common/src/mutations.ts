@@ -1,8 +1,9 @@
 import { GraphQLError } from 'graphql';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource, EntityManager, EntityTarget } from 'typeorm';
 import type { z } from 'zod';
 import type { Role, Viewer } from './auth';
 import { userError } from './errors';
+import { groupLoader, isUuid } from './loaders';
 
 /**
  * Validates mutation input with a zod schema. The first problem is reported as BAD_USER_INPUT
@@ -153,4 +154,57 @@ export function auditTablesSql(schema: string): string[] {
        PRIMARY KEY (actor, operation, client_key)
      )`,
   ];
+}
+
+export interface AuditRecordView {
+  at: string;
+  actor: string;
+  role: string | null;
+  action: string;
+  before: string | null;
+  after: string | null;
+}
+
+/**
+ * Loads the audit trails of many objects in one statement; keys are `Entity/id` (for example
+ * `Agreement/6f1c…`), each trail newest first.
+ */
+export function auditTrailLoader(db: DataSource, schema: string) {
+  return groupLoader<string, AuditRecordView & { key: string }>(
+    (keys) =>
+      db.query(
+        `SELECT entity || '/' || entity_id AS key, to_char(at AT TIME ZONE 'UTC',
+                'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, actor, role, action,
+                before::text AS before, after::text AS after
+           FROM "${schema}".audit_record
+          WHERE (entity, entity_id) IN (
+                SELECT split_part(k, '/', 1), split_part(k, '/', 2) FROM unnest($1::text[]) k)
+          ORDER BY id DESC`,
+        [keys],
+      ),
+    (row) => row.key,
+  );
+}
+
+/**
+ * Reads a versioned row for update, locking it until the transaction ends: NOT_FOUND when it
+ * does not exist, CONFLICT when its version is not the one the client last read.
+ */
+export async function loadForUpdate<T extends { id: string; version: number }>(
+  manager: EntityManager,
+  entity: EntityTarget<T>,
+  name: string,
+  id: string,
+  version: number,
+): Promise<T> {
+  if (!isUuid(id)) throw notFound(name, id);
+  const row = await manager
+    .getRepository(entity)
+    .createQueryBuilder('row')
+    .setLock('pessimistic_write')
+    .where('row.id = :id', { id })
+    .getOne();
+  if (!row) throw notFound(name, id);
+  if (row.version !== version) throw staleWrite(name, id, version, row.version);
+  return row;
 }

@@ -50,6 +50,9 @@ export async function startSubgraph<TContext extends object>(
     stopOnTerminationSignals: false,
     // Stack traces tell an attacker about the code and tell a client nothing it can act on.
     includeStacktraceInErrorResponses: false,
+    // A malformed variable (a date such as 2026-02-30) is the client's error: answered with 200
+    // and BAD_USER_INPUT, which the gateway passes on as it is (a 400 would become a 500 there).
+    status400ForVariableCoercionErrors: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),

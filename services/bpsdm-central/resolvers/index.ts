@@ -1,3 +1,5 @@
+import type { Context } from './context';
+import { createTrainingProgram, updateTrainingProgram } from './program-mutations';
 import {
   agreementResolvers,
   trainingProgram,
@@ -7,6 +9,11 @@ import {
 
 export const resolvers = {
   Query: { trainingPrograms, trainingProgram },
-  TrainingProgram: trainingProgramResolvers,
+  Mutation: { createTrainingProgram, updateTrainingProgram },
+  TrainingProgram: {
+    ...trainingProgramResolvers,
+    auditTrail: (program: { id: string }, _: unknown, { loaders }: Context) =>
+      loaders.auditTrail.load(`TrainingProgram/${program.id}`),
+  },
   Agreement: agreementResolvers,
 };

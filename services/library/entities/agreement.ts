@@ -38,6 +38,12 @@ export class Agreement {
   @Column('text', { array: true })
   scopes: string[];
 
+  @Column('date', { name: 'terminated_on', nullable: true })
+  terminatedOn: string | null;
+
+  @Column('text', { name: 'termination_reason', nullable: true })
+  terminationReason: string | null;
+
   @VersionColumn()
   version: number;
 }

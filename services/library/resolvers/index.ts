@@ -10,6 +10,11 @@ import {
 import { facilities, facilityResolvers } from './facility';
 import { librarian, librarianByNip, librarianResolvers, librarians } from './librarian';
 import { regionalOfficeResolvers } from './regional-office';
+import { createAgreement, terminateAgreement, updateAgreement } from './agreement-mutations';
+import { auditTrailOf } from './audit-trail';
+import { recordAssessment, revokeCertificate } from './certification-mutations';
+import { createFacility, updateFacility } from './facility-mutations';
+import { registerLibrarian, updateLibrarian } from './librarian-mutations';
 
 export const resolvers = {
   Date: DateScalar,
@@ -24,11 +29,22 @@ export const resolvers = {
     verifyCertificate,
     facilities,
   },
-  Agreement: agreementResolvers,
+  Mutation: {
+    createAgreement,
+    updateAgreement,
+    terminateAgreement,
+    registerLibrarian,
+    updateLibrarian,
+    recordAssessment,
+    revokeCertificate,
+    createFacility,
+    updateFacility,
+  },
+  Agreement: { ...agreementResolvers, auditTrail: auditTrailOf('Agreement') },
   AgreementParty: agreementPartyResolvers,
-  Librarian: librarianResolvers,
-  Certification: certificationResolvers,
+  Librarian: { ...librarianResolvers, auditTrail: auditTrailOf('Librarian') },
+  Certification: { ...certificationResolvers, auditTrail: auditTrailOf('Certification', 'number') },
   CertificationScheme: certificationSchemeResolvers,
-  Facility: facilityResolvers,
+  Facility: { ...facilityResolvers, auditTrail: auditTrailOf('Facility') },
   RegionalOffice: regionalOfficeResolvers,
 };

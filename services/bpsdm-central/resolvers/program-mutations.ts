@@ -1,0 +1,223 @@
+import {
+  auditedTransaction,
+  idempotentCreate,
+  loadForUpdate,
+  parseInput,
+  queryService,
+  requireRole,
+  userError,
+  validate,
+} from '@coop/common';
+import { randomUUID } from 'node:crypto';
+import { QueryFailedError, type EntityManager } from 'typeorm';
+import { z } from 'zod';
+import { ProgramModule, TrainingProgram } from '../entities';
+import type { Context } from './context';
+
+const { clientKey, definedOnly, SCOPES, text, uuid } = validate;
+
+const LEVELS = [
+  'TERAMPIL',
+  'MAHIR',
+  'PENYELIA',
+  'AHLI_PERTAMA',
+  'AHLI_MUDA',
+  'AHLI_MADYA',
+  'AHLI_UTAMA',
+] as const;
+
+const modules = z
+  .array(
+    z.object({
+      title: text('title', 3, 300),
+      lessonHours: z.number().int().min(1, 'lessonHours of a module must be at least 1').max(1000),
+    }),
+  )
+  .min(1, 'modules must list at least one module');
+
+const createInput = z
+  .object({
+    code: z
+      .string()
+      .regex(
+        /^[A-Z0-9][A-Z0-9-]{1,39}$/,
+        'code must be 2–40 capital letters, digits or dashes, e.g. PF-AP',
+      ),
+    title: text('title', 5, 300),
+    description: text('description', 10, 5000),
+    scope: z.enum(SCOPES),
+    mode: z.enum(['CLASSROOM', 'ONLINE', 'BLENDED']),
+    modules,
+    agreementId: uuid('agreementId').nullish(),
+    targetLevel: z.enum(LEVELS).nullish(),
+    lessonHours: z.number().int().nullish(),
+    clientKey,
+  })
+  .superRefine((value, context) => {
+    const sum = value.modules.reduce((total, module) => total + module.lessonHours, 0);
+    if (value.lessonHours != null && value.lessonHours !== sum) {
+      context.addIssue({
+        code: 'custom',
+        path: ['lessonHours'],
+        message: `lessonHours must equal the sum of the modules' hours (${sum}), got ${value.lessonHours}`,
+      });
+    }
+  });
+
+const updateInput = z.object({
+  title: text('title', 5, 300).nullish(),
+  description: text('description', 10, 5000).nullish(),
+  scope: z.enum(SCOPES).nullish(),
+  mode: z.enum(['CLASSROOM', 'ONLINE', 'BLENDED']).nullish(),
+  modules: modules.nullish(),
+  agreementId: uuid('agreementId').nullish(),
+  targetLevel: z.enum(LEVELS).nullish(),
+});
+
+/**
+ * A program implements a PKS that exists, is ACTIVE today and covers the program's scope. The
+ * library subgraph owns agreements: it is asked through its API, never through its tables.
+ */
+async function checkAgreement(agreementId: string, scope: string, context: Context) {
+  const { agreement } = await queryService<{
+    agreement: { kind: string; status: string; scopes: string[] } | null;
+  }>(
+    'library',
+    'query ($id: ID!) { agreement(id: $id) { kind status scopes } }',
+    { id: agreementId },
+    context.authorization,
+  );
+  const refuse = (message: string) =>
+    userError('BAD_USER_INPUT', `input.agreementId: ${message}`, { field: 'input.agreementId' });
+  if (!agreement) throw refuse(`no agreement has id ${agreementId}`);
+  if (agreement.kind !== 'PKS') throw refuse('a program implements a PKS, not an MoU');
+  if (agreement.status !== 'ACTIVE') throw refuse(`the PKS is ${agreement.status}, not ACTIVE`);
+  if (!agreement.scopes.includes(scope)) {
+    throw refuse(
+      `the PKS does not cover the scope ${scope} (it covers ${agreement.scopes.join(', ')})`,
+    );
+  }
+}
+
+async function replaceModules(
+  manager: EntityManager,
+  programId: string,
+  list: { title: string; lessonHours: number }[],
+) {
+  await manager.getRepository(ProgramModule).delete({ programId });
+  await manager
+    .getRepository(ProgramModule)
+    .insert(
+      list.map((module, index) => ({
+        id: randomUUID(),
+        programId,
+        position: index + 1,
+        ...module,
+      })),
+    );
+}
+
+const totalHours = (list: { lessonHours: number }[]) =>
+  list.reduce((total, module) => total + module.lessonHours, 0);
+
+function isUniqueViolation(error: unknown): boolean {
+  return (
+    error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505'
+  );
+}
+
+export async function createTrainingProgram(
+  _: unknown,
+  args: { input: unknown },
+  context: Context,
+) {
+  requireRole(context.viewer);
+  const input = parseInput(createInput, args.input);
+  if (input.agreementId) await checkAgreement(input.agreementId, input.scope, context);
+  let id: string;
+  try {
+    id = await auditedTransaction(
+      context.db,
+      'bpsdm_central',
+      context.viewer,
+      async (manager, audit) => {
+        const scope = {
+          actor: context.viewer.subject ?? '',
+          operation: 'createTrainingProgram',
+          clientKey: input.clientKey,
+        };
+        const result = await idempotentCreate(manager, 'bpsdm_central', scope, async () => {
+          const program = {
+            id: randomUUID(),
+            code: input.code,
+            title: input.title,
+            description: input.description,
+            scope: input.scope,
+            mode: input.mode,
+            lessonHours: totalHours(input.modules),
+            targetLevel: input.targetLevel ?? null,
+            agreementId: input.agreementId ?? null,
+          };
+          await manager.getRepository(TrainingProgram).insert(program);
+          await replaceModules(manager, program.id, input.modules);
+          await audit({
+            action: 'createTrainingProgram',
+            entity: 'TrainingProgram',
+            entityId: program.id,
+            before: null,
+            after: { ...program, version: 1, modules: input.modules },
+          });
+          return program.id;
+        });
+        return result.id;
+      },
+    );
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      throw userError('CONFLICT', `A program with code ${input.code} already exists`, {
+        field: 'input.code',
+      });
+    }
+    throw error;
+  }
+  return context.loaders.program.load(id);
+}
+
+export async function updateTrainingProgram(
+  _: unknown,
+  args: { id: string; version: number; input: unknown },
+  context: Context,
+) {
+  requireRole(context.viewer);
+  const input = definedOnly(parseInput(updateInput, args.input));
+  await auditedTransaction(context.db, 'bpsdm_central', context.viewer, async (manager, audit) => {
+    const before = await loadForUpdate(
+      manager,
+      TrainingProgram,
+      'TrainingProgram',
+      args.id,
+      args.version,
+    );
+    const { modules: newModules, ...fields } = input;
+    const after = {
+      ...before,
+      ...fields,
+      lessonHours: newModules ? totalHours(newModules) : before.lessonHours,
+      version: before.version + 1,
+    };
+    if (after.agreementId && (input.agreementId || input.scope)) {
+      await checkAgreement(after.agreementId, after.scope, context);
+    }
+    await manager.getRepository(TrainingProgram).save(after);
+    if (newModules) await replaceModules(manager, before.id, newModules);
+    await audit({
+      action: 'updateTrainingProgram',
+      entity: 'TrainingProgram',
+      entityId: before.id,
+      before,
+      after: { ...after, modules: newModules },
+    });
+  });
+  context.loaders.program.clear(args.id);
+  return context.loaders.program.load(args.id);
+}

@@ -1,0 +1,131 @@
+import {
+  auditedTransaction,
+  idempotentCreate,
+  loadForUpdate,
+  parseInput,
+  requireRole,
+  userError,
+  validate,
+} from '@coop/common';
+import { randomUUID } from 'node:crypto';
+import { QueryFailedError } from 'typeorm';
+import { z } from 'zod';
+import { Librarian } from '../entities';
+import type { Context } from './context';
+
+const { clientKey, definedOnly, provinceCode, text } = validate;
+
+const SKILLED = ['TERAMPIL', 'MAHIR', 'PENYELIA'] as const;
+const EXPERT = ['AHLI_PERTAMA', 'AHLI_MUDA', 'AHLI_MADYA', 'AHLI_UTAMA'] as const;
+
+/** The level must belong to the track: Terampil, Mahir, Penyelia are skilled; Ahli … expert. */
+function levelMatchesCategory(
+  value: { category?: string | null; level?: string | null },
+  context: z.RefinementCtx,
+) {
+  if (!value.category || !value.level) return;
+  const levels: readonly string[] = value.category === 'SKILLED' ? SKILLED : EXPERT;
+  if (!levels.includes(value.level)) {
+    context.addIssue({
+      code: 'custom',
+      path: ['level'],
+      message: `level ${value.level} is not a level of the ${value.category} track (${levels.join(', ')})`,
+    });
+  }
+}
+
+const fields = {
+  name: text('name', 3, 200),
+  category: z.enum(['SKILLED', 'EXPERT']),
+  level: z.enum([...SKILLED, ...EXPERT]),
+  grade: z.string().regex(/^(I|II|III|IV)\/[a-e]$/, 'grade must be written like III/a'),
+  employer: text('employer', 3, 300),
+  provinceCode,
+};
+
+const registerInput = z
+  .object({
+    nip: z.string().regex(/^\d{18}$/, 'nip must be the 18 digits of the NIP, without spaces'),
+    ...fields,
+    clientKey,
+  })
+  .superRefine(levelMatchesCategory);
+
+const updateInput = z
+  .object({
+    name: fields.name.nullish(),
+    category: fields.category.nullish(),
+    level: fields.level.nullish(),
+    grade: fields.grade.nullish(),
+    employer: fields.employer.nullish(),
+    provinceCode: fields.provinceCode.nullish(),
+  })
+  .superRefine(levelMatchesCategory);
+
+function isUniqueViolation(error: unknown): boolean {
+  return (
+    error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505'
+  );
+}
+
+export async function registerLibrarian(_: unknown, args: { input: unknown }, context: Context) {
+  requireRole(context.viewer);
+  const input = parseInput(registerInput, args.input);
+  let id: string;
+  try {
+    id = await auditedTransaction(context.db, 'library', context.viewer, async (manager, audit) => {
+      const scope = {
+        actor: context.viewer.subject ?? '',
+        operation: 'registerLibrarian',
+        clientKey: input.clientKey,
+      };
+      const result = await idempotentCreate(manager, 'library', scope, async () => {
+        const { clientKey: _key, ...values } = input;
+        const librarian = { id: randomUUID(), ...values };
+        await manager.getRepository(Librarian).insert(librarian);
+        await audit({
+          action: 'registerLibrarian',
+          entity: 'Librarian',
+          entityId: librarian.id,
+          before: null,
+          after: { ...librarian, version: 1 },
+        });
+        return librarian.id;
+      });
+      return result.id;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      throw userError('CONFLICT', `A librarian with NIP ${input.nip} is already registered`, {
+        field: 'input.nip',
+      });
+    }
+    throw error;
+  }
+  return context.loaders.librarian.load(id);
+}
+
+export async function updateLibrarian(
+  _: unknown,
+  args: { id: string; version: number; input: unknown },
+  context: Context,
+) {
+  requireRole(context.viewer);
+  const input = definedOnly(parseInput(updateInput, args.input));
+  await auditedTransaction(context.db, 'library', context.viewer, async (manager, audit) => {
+    const before = await loadForUpdate(manager, Librarian, 'Librarian', args.id, args.version);
+    const after = { ...before, ...input, version: before.version + 1 };
+    // The level and the category are checked together, whichever of the two changed.
+    parseInput(updateInput, { category: after.category, level: after.level });
+    await manager.getRepository(Librarian).save(after);
+    await audit({
+      action: 'updateLibrarian',
+      entity: 'Librarian',
+      entityId: before.id,
+      before,
+      after,
+    });
+  });
+  context.loaders.librarian.clear(args.id);
+  return context.loaders.librarian.load(args.id);
+}
