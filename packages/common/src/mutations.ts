@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import type { DataSource, EntityManager, EntityTarget } from 'typeorm';
+import { QueryFailedError, type DataSource, type EntityManager, type EntityTarget } from 'typeorm';
 import type { z } from 'zod';
 import type { Role, Viewer } from './auth';
 import { userError } from './errors';
@@ -207,4 +207,75 @@ export async function loadForUpdate<T extends { id: string; version: number }>(
   if (!row) throw notFound(name, id);
   if (row.version !== version) throw staleWrite(name, id, version, row.version);
   return row;
+}
+
+/**
+ * A create in full: one transaction, idempotent on `clientKey`, with its audit record.
+ * `create` inserts the rows and returns the new id and what to record as "after".
+ */
+export async function auditedCreate(
+  db: DataSource,
+  schema: string,
+  viewer: Viewer,
+  options: { action: string; entity: string; clientKey?: string | null },
+  create: (manager: EntityManager) => Promise<{ id: string; after: unknown }>,
+): Promise<string> {
+  return auditedTransaction(db, schema, viewer, async (manager, audit) => {
+    const scope = {
+      actor: viewer.subject ?? '',
+      operation: options.action,
+      clientKey: options.clientKey,
+    };
+    const result = await idempotentCreate(manager, schema, scope, async () => {
+      const { id, after } = await create(manager);
+      await audit({
+        action: options.action,
+        entity: options.entity,
+        entityId: id,
+        before: null,
+        after,
+      });
+      return id;
+    });
+    return result.id;
+  });
+}
+
+/**
+ * An update in full: one transaction, the row locked and its version checked, the changed
+ * fields saved with the next version, and the audit record of before and after.
+ */
+export async function auditedUpdate<T extends { id: string; version: number }>(
+  db: DataSource,
+  schema: string,
+  viewer: Viewer,
+  options: { action: string; entity: string; target: EntityTarget<T>; id: string; version: number },
+  change: (before: T, manager: EntityManager) => Partial<T> | Promise<Partial<T>>,
+): Promise<void> {
+  await auditedTransaction(db, schema, viewer, async (manager, audit) => {
+    const before = await loadForUpdate(
+      manager,
+      options.target,
+      options.entity,
+      options.id,
+      options.version,
+    );
+    const after = { ...before, ...(await change(before, manager)), version: before.version + 1 };
+    await manager.getRepository(options.target).save(after);
+    await audit({
+      action: options.action,
+      entity: options.entity,
+      entityId: options.id,
+      before,
+      after,
+    });
+  });
+}
+
+/** True for PostgreSQL's unique_violation (23505), to answer CONFLICT with the field at fault. */
+export function isUniqueViolation(error: unknown): boolean {
+  return (
+    error instanceof QueryFailedError &&
+    (error.driverError as { code?: string } | undefined)?.code === '23505'
+  );
 }

@@ -1,7 +1,7 @@
 import {
-  auditedTransaction,
-  idempotentCreate,
-  loadForUpdate,
+  auditedCreate,
+  auditedUpdate,
+  isUniqueViolation,
   parseInput,
   queryService,
   requireRole,
@@ -9,7 +9,7 @@ import {
   validate,
 } from '@coop/common';
 import { randomUUID } from 'node:crypto';
-import { QueryFailedError, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { ProgramModule, TrainingProgram } from '../entities';
 import type { Context } from './context';
@@ -105,26 +105,18 @@ async function replaceModules(
   list: { title: string; lessonHours: number }[],
 ) {
   await manager.getRepository(ProgramModule).delete({ programId });
-  await manager
-    .getRepository(ProgramModule)
-    .insert(
-      list.map((module, index) => ({
-        id: randomUUID(),
-        programId,
-        position: index + 1,
-        ...module,
-      })),
-    );
+  await manager.getRepository(ProgramModule).insert(
+    list.map((module, index) => ({
+      id: randomUUID(),
+      programId,
+      position: index + 1,
+      ...module,
+    })),
+  );
 }
 
 const totalHours = (list: { lessonHours: number }[]) =>
   list.reduce((total, module) => total + module.lessonHours, 0);
-
-function isUniqueViolation(error: unknown): boolean {
-  return (
-    error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505'
-  );
-}
 
 export async function createTrainingProgram(
   _: unknown,
@@ -132,49 +124,37 @@ export async function createTrainingProgram(
   context: Context,
 ) {
   requireRole(context.viewer);
-  const input = parseInput(createInput, args.input);
-  if (input.agreementId) await checkAgreement(input.agreementId, input.scope, context);
+  const {
+    clientKey: key,
+    modules: list,
+    lessonHours: _sum,
+    ...values
+  } = parseInput(createInput, args.input);
+  if (values.agreementId) await checkAgreement(values.agreementId, values.scope, context);
+  const action = { action: 'createTrainingProgram', entity: 'TrainingProgram', clientKey: key };
   let id: string;
   try {
-    id = await auditedTransaction(
+    id = await auditedCreate(
       context.db,
       'bpsdm_central',
       context.viewer,
-      async (manager, audit) => {
-        const scope = {
-          actor: context.viewer.subject ?? '',
-          operation: 'createTrainingProgram',
-          clientKey: input.clientKey,
+      action,
+      async (manager) => {
+        const program = {
+          id: randomUUID(),
+          ...values,
+          lessonHours: totalHours(list),
+          targetLevel: values.targetLevel ?? null,
+          agreementId: values.agreementId ?? null,
         };
-        const result = await idempotentCreate(manager, 'bpsdm_central', scope, async () => {
-          const program = {
-            id: randomUUID(),
-            code: input.code,
-            title: input.title,
-            description: input.description,
-            scope: input.scope,
-            mode: input.mode,
-            lessonHours: totalHours(input.modules),
-            targetLevel: input.targetLevel ?? null,
-            agreementId: input.agreementId ?? null,
-          };
-          await manager.getRepository(TrainingProgram).insert(program);
-          await replaceModules(manager, program.id, input.modules);
-          await audit({
-            action: 'createTrainingProgram',
-            entity: 'TrainingProgram',
-            entityId: program.id,
-            before: null,
-            after: { ...program, version: 1, modules: input.modules },
-          });
-          return program.id;
-        });
-        return result.id;
+        await manager.getRepository(TrainingProgram).insert(program);
+        await replaceModules(manager, program.id, list);
+        return { id: program.id, after: { ...program, version: 1, modules: list } };
       },
     );
   } catch (error) {
     if (isUniqueViolation(error)) {
-      throw userError('CONFLICT', `A program with code ${input.code} already exists`, {
+      throw userError('CONFLICT', `A program with code ${values.code} already exists`, {
         field: 'input.code',
       });
     }
@@ -189,35 +169,30 @@ export async function updateTrainingProgram(
   context: Context,
 ) {
   requireRole(context.viewer);
-  const input = definedOnly(parseInput(updateInput, args.input));
-  await auditedTransaction(context.db, 'bpsdm_central', context.viewer, async (manager, audit) => {
-    const before = await loadForUpdate(
-      manager,
-      TrainingProgram,
-      'TrainingProgram',
-      args.id,
-      args.version,
-    );
-    const { modules: newModules, ...fields } = input;
-    const after = {
-      ...before,
-      ...fields,
-      lessonHours: newModules ? totalHours(newModules) : before.lessonHours,
-      version: before.version + 1,
-    };
-    if (after.agreementId && (input.agreementId || input.scope)) {
-      await checkAgreement(after.agreementId, after.scope, context);
-    }
-    await manager.getRepository(TrainingProgram).save(after);
-    if (newModules) await replaceModules(manager, before.id, newModules);
-    await audit({
-      action: 'updateTrainingProgram',
-      entity: 'TrainingProgram',
-      entityId: before.id,
-      before,
-      after: { ...after, modules: newModules },
-    });
-  });
+  const { modules: list, ...fields } = definedOnly(parseInput(updateInput, args.input));
+  const { id, version } = args;
+  const action = {
+    action: 'updateTrainingProgram',
+    entity: 'TrainingProgram',
+    target: TrainingProgram,
+    id,
+    version,
+  };
+  await auditedUpdate(
+    context.db,
+    'bpsdm_central',
+    context.viewer,
+    action,
+    async (before, manager) => {
+      const after = { ...before, ...fields };
+      if (after.agreementId && (fields.agreementId || fields.scope)) {
+        await checkAgreement(after.agreementId, after.scope, context);
+      }
+      if (!list) return fields;
+      await replaceModules(manager, before.id, list);
+      return { ...fields, lessonHours: totalHours(list) };
+    },
+  );
   context.loaders.program.clear(args.id);
   return context.loaders.program.load(args.id);
 }

@@ -1,7 +1,6 @@
 import {
-  auditedTransaction,
-  idempotentCreate,
-  loadForUpdate,
+  auditedCreate,
+  auditedUpdate,
   parseInput,
   requireRole,
   stableId,
@@ -13,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { Agreement, AgreementParty } from '../entities';
+import type { AgreementState } from '../entities/agreement';
 import type { Context } from './context';
 const { clientKey, definedOnly, isoDate, provinceCode, SCOPES, text, uuid } = validate;
 
@@ -121,63 +121,34 @@ async function checkParent(
 
 export async function createAgreement(_: unknown, args: { input: unknown }, context: Context) {
   requireRole(context.viewer);
-  const input = parseInput(createInput, args.input);
-  const id = await auditedTransaction(
-    context.db,
-    'library',
-    context.viewer,
-    async (manager, audit) => {
-      const result = await idempotentCreate(
-        manager,
-        'library',
-        {
-          actor: context.viewer.subject ?? '',
-          operation: 'createAgreement',
-          clientKey: input.clientKey,
-        },
-        async () => {
-          if (input.parentId) await checkParent(manager, input.parentId, input.scopes);
-          const agreement = manager.getRepository(Agreement).create({
-            id: randomUUID(),
-            kind: input.kind,
-            title: input.title,
-            parentId: input.parentId ?? null,
-            signedOn: input.signedOn,
-            place: input.place ?? null,
-            validFrom: input.validFrom,
-            validUntil: input.validUntil ?? null,
-            state: input.draft ? 'DRAFT' : 'SIGNED',
-            scopes: input.scopes,
-            terminatedOn: null,
-            terminationReason: null,
-          });
-          await manager.getRepository(Agreement).insert(agreement);
-          await manager.getRepository(AgreementParty).insert(
-            input.parties.map((p, index) => ({
-              id: stableId('agreement-party', `${agreement.id}:${index}`),
-              agreementId: agreement.id,
-              position: index + 1,
-              role: p.role,
-              organization: p.organization,
-              documentNumber: p.documentNumber ?? null,
-              signatoryName: p.signatoryName ?? null,
-              signatoryPosition: p.signatoryPosition ?? null,
-              provinceCode: p.provinceCode ?? null,
-            })),
-          );
-          await audit({
-            action: 'createAgreement',
-            entity: 'Agreement',
-            entityId: agreement.id,
-            before: null,
-            after: { ...agreement, version: 1, parties: input.parties },
-          });
-          return agreement.id;
-        },
-      );
-      return result.id;
-    },
-  );
+  const { clientKey: key, parties, draft, ...values } = parseInput(createInput, args.input);
+  const action = { action: 'createAgreement', entity: 'Agreement', clientKey: key };
+  const id = await auditedCreate(context.db, 'library', context.viewer, action, async (manager) => {
+    if (values.parentId) await checkParent(manager, values.parentId, values.scopes);
+    const agreement = {
+      id: randomUUID(),
+      ...values,
+      parentId: values.parentId ?? null,
+      place: values.place ?? null,
+      validUntil: values.validUntil ?? null,
+      state: draft ? ('DRAFT' as const) : ('SIGNED' as const),
+    };
+    await manager.getRepository(Agreement).insert(agreement);
+    await manager.getRepository(AgreementParty).insert(
+      parties.map((party, index) => ({
+        id: stableId('agreement-party', `${agreement.id}:${index}`),
+        agreementId: agreement.id,
+        position: index + 1,
+        role: party.role,
+        organization: party.organization,
+        documentNumber: party.documentNumber ?? null,
+        signatoryName: party.signatoryName ?? null,
+        signatoryPosition: party.signatoryPosition ?? null,
+        provinceCode: party.provinceCode ?? null,
+      })),
+    );
+    return { id: agreement.id, after: { ...agreement, version: 1, parties } };
+  });
   return context.loaders.agreement.load(id);
 }
 
@@ -187,42 +158,33 @@ export async function updateAgreement(
   context: Context,
 ) {
   requireRole(context.viewer);
-  const input = definedOnly(parseInput(updateInput, args.input));
-  await auditedTransaction(context.db, 'library', context.viewer, async (manager, audit) => {
-    const before = await loadForUpdate(manager, Agreement, 'Agreement', args.id, args.version);
+  const { draft, ...fields } = definedOnly(parseInput(updateInput, args.input));
+  const { id, version } = args;
+  const action = { action: 'updateAgreement', entity: 'Agreement', target: Agreement, id, version };
+  await auditedUpdate(context.db, 'library', context.viewer, action, async (before, manager) => {
     if (before.state === 'TERMINATED') {
       throw userError('BAD_USER_INPUT', 'A terminated agreement cannot be changed', {
         field: 'id',
       });
     }
-    const { draft, ...fields } = input;
-    const after: Agreement = {
-      ...before,
-      ...fields,
-      state: draft === undefined ? before.state : draft ? 'DRAFT' : 'SIGNED',
-      version: before.version + 1,
-    };
+    const state: AgreementState = draft === undefined ? before.state : draft ? 'DRAFT' : 'SIGNED';
+    if (before.state === 'SIGNED' && state === 'DRAFT') {
+      throw userError(
+        'BAD_USER_INPUT',
+        'input.draft: a signed agreement cannot become a draft again',
+        {
+          field: 'input.draft',
+        },
+      );
+    }
+    const after = { ...before, ...fields };
     if (after.validUntil && after.validUntil < after.validFrom) {
       throw userError('BAD_USER_INPUT', 'input.validUntil: must not be before validFrom', {
         field: 'input.validUntil',
       });
     }
-    if (before.state === 'SIGNED' && after.state === 'DRAFT') {
-      throw userError(
-        'BAD_USER_INPUT',
-        'input.draft: a signed agreement cannot become a draft again',
-        { field: 'input.draft' },
-      );
-    }
-    if (after.parentId && input.scopes) await checkParent(manager, after.parentId, after.scopes);
-    await manager.getRepository(Agreement).save(after);
-    await audit({
-      action: 'updateAgreement',
-      entity: 'Agreement',
-      entityId: before.id,
-      before,
-      after,
-    });
+    if (after.parentId && fields.scopes) await checkParent(manager, after.parentId, after.scopes);
+    return { ...fields, state };
   });
   context.loaders.agreement.clear(args.id);
   return context.loaders.agreement.load(args.id);
@@ -235,26 +197,19 @@ export async function terminateAgreement(
 ) {
   requireRole(context.viewer);
   const { reason } = parseInput(z.object({ reason: text('reason', 10, 2000) }), args, 'args');
-  await auditedTransaction(context.db, 'library', context.viewer, async (manager, audit) => {
-    const before = await loadForUpdate(manager, Agreement, 'Agreement', args.id, args.version);
+  const { id, version } = args;
+  const action = {
+    action: 'terminateAgreement',
+    entity: 'Agreement',
+    target: Agreement,
+    id,
+    version,
+  };
+  await auditedUpdate(context.db, 'library', context.viewer, action, (before) => {
     if (before.state === 'TERMINATED') {
       throw userError('BAD_USER_INPUT', 'The agreement is already terminated', { field: 'id' });
     }
-    const after: Agreement = {
-      ...before,
-      state: 'TERMINATED',
-      terminatedOn: today(),
-      terminationReason: reason,
-      version: before.version + 1,
-    };
-    await manager.getRepository(Agreement).save(after);
-    await audit({
-      action: 'terminateAgreement',
-      entity: 'Agreement',
-      entityId: before.id,
-      before,
-      after,
-    });
+    return { state: 'TERMINATED' as const, terminatedOn: today(), terminationReason: reason };
   });
   context.loaders.agreement.clear(args.id);
   return context.loaders.agreement.load(args.id);

@@ -1,7 +1,7 @@
 import {
   addYears,
+  auditedCreate,
   auditedTransaction,
-  idempotentCreate,
   parseInput,
   queryService,
   requireRole,
@@ -73,57 +73,52 @@ export async function recordAssessment(_: unknown, args: { input: unknown }, con
   requireRole(context.viewer);
   const input = parseInput(assessmentInput, args.input);
   if (input.runId) await checkRun(input.runId, context);
-  const number = await auditedTransaction(
+  const action = {
+    action: 'recordAssessment',
+    entity: 'Certification',
+    clientKey: input.clientKey,
+  };
+  const number = await auditedCreate(
     context.db,
     'library',
     context.viewer,
-    async (manager, audit) => {
-      const scope = {
-        actor: context.viewer.subject ?? '',
-        operation: 'recordAssessment',
-        clientKey: input.clientKey,
+    action,
+    async (manager) => {
+      if (!(await manager.getRepository(Librarian).existsBy({ id: input.librarianId }))) {
+        throw userError(
+          'BAD_USER_INPUT',
+          `input.librarianId: no librarian has id ${input.librarianId}`,
+          {
+            field: 'input.librarianId',
+          },
+        );
+      }
+      if (
+        !(await manager.getRepository(CertificationScheme).existsBy({ code: input.schemeCode }))
+      ) {
+        throw userError(
+          'BAD_USER_INPUT',
+          `input.schemeCode: no certification scheme has code ${input.schemeCode}`,
+          {
+            field: 'input.schemeCode',
+          },
+        );
+      }
+      const competent = input.result === 'COMPETENT';
+      const certification: Certification = {
+        number: await nextNumber(manager, Number(input.assessedOn.slice(0, 4))),
+        schemeCode: input.schemeCode,
+        librarianId: input.librarianId,
+        result: input.result,
+        assessedOn: input.assessedOn,
+        issuedOn: competent ? input.assessedOn : null,
+        expiresOn: competent ? addYears(input.assessedOn, CERTIFICATE_VALIDITY_YEARS) : null,
+        revokedOn: null,
+        revocationReason: null,
+        runId: input.runId ?? null,
       };
-      const result = await idempotentCreate(manager, 'library', scope, async () => {
-        if (!(await manager.getRepository(Librarian).existsBy({ id: input.librarianId }))) {
-          throw userError(
-            'BAD_USER_INPUT',
-            `input.librarianId: no librarian has id ${input.librarianId}`,
-            { field: 'input.librarianId' },
-          );
-        }
-        if (
-          !(await manager.getRepository(CertificationScheme).existsBy({ code: input.schemeCode }))
-        ) {
-          throw userError(
-            'BAD_USER_INPUT',
-            `input.schemeCode: no certification scheme has code ${input.schemeCode}`,
-            { field: 'input.schemeCode' },
-          );
-        }
-        const competent = input.result === 'COMPETENT';
-        const certification: Certification = {
-          number: await nextNumber(manager, Number(input.assessedOn.slice(0, 4))),
-          schemeCode: input.schemeCode,
-          librarianId: input.librarianId,
-          result: input.result,
-          assessedOn: input.assessedOn,
-          issuedOn: competent ? input.assessedOn : null,
-          expiresOn: competent ? addYears(input.assessedOn, CERTIFICATE_VALIDITY_YEARS) : null,
-          revokedOn: null,
-          revocationReason: null,
-          runId: input.runId ?? null,
-        };
-        await manager.getRepository(Certification).insert(certification);
-        await audit({
-          action: 'recordAssessment',
-          entity: 'Certification',
-          entityId: certification.number,
-          before: null,
-          after: certification,
-        });
-        return certification.number;
-      });
-      return result.id;
+      await manager.getRepository(Certification).insert(certification);
+      return { id: certification.number, after: certification };
     },
   );
   return context.loaders.certification.load(number);

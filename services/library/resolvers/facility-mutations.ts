@@ -1,11 +1,4 @@
-import {
-  auditedTransaction,
-  idempotentCreate,
-  loadForUpdate,
-  parseInput,
-  requireRole,
-  validate,
-} from '@coop/common';
+import { auditedCreate, auditedUpdate, parseInput, requireRole, validate } from '@coop/common';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { Facility } from '../entities';
@@ -44,33 +37,13 @@ const updateInput = z.object({
 
 export async function createFacility(_: unknown, args: { input: unknown }, context: Context) {
   requireRole(context.viewer);
-  const input = parseInput(createInput, args.input);
-  const id = await auditedTransaction(
-    context.db,
-    'library',
-    context.viewer,
-    async (manager, audit) => {
-      const scope = {
-        actor: context.viewer.subject ?? '',
-        operation: 'createFacility',
-        clientKey: input.clientKey,
-      };
-      const result = await idempotentCreate(manager, 'library', scope, async () => {
-        const { clientKey: _key, ...values } = input;
-        const facility = { id: randomUUID(), ...values };
-        await manager.getRepository(Facility).insert(facility);
-        await audit({
-          action: 'createFacility',
-          entity: 'Facility',
-          entityId: facility.id,
-          before: null,
-          after: { ...facility, version: 1 },
-        });
-        return facility.id;
-      });
-      return result.id;
-    },
-  );
+  const { clientKey: key, ...values } = parseInput(createInput, args.input);
+  const action = { action: 'createFacility', entity: 'Facility', clientKey: key };
+  const id = await auditedCreate(context.db, 'library', context.viewer, action, async (manager) => {
+    const facility = { id: randomUUID(), ...values };
+    await manager.getRepository(Facility).insert(facility);
+    return { id: facility.id, after: { ...facility, version: 1 } };
+  });
   return context.loaders.facility.load(id);
 }
 
@@ -81,18 +54,9 @@ export async function updateFacility(
 ) {
   requireRole(context.viewer);
   const input = definedOnly(parseInput(updateInput, args.input));
-  await auditedTransaction(context.db, 'library', context.viewer, async (manager, audit) => {
-    const before = await loadForUpdate(manager, Facility, 'Facility', args.id, args.version);
-    const after = { ...before, ...input, version: before.version + 1 };
-    await manager.getRepository(Facility).save(after);
-    await audit({
-      action: 'updateFacility',
-      entity: 'Facility',
-      entityId: before.id,
-      before,
-      after,
-    });
-  });
+  const { id, version } = args;
+  const action = { action: 'updateFacility', entity: 'Facility', target: Facility, id, version };
+  await auditedUpdate(context.db, 'library', context.viewer, action, () => input);
   context.loaders.facility.clear(args.id);
   return context.loaders.facility.load(args.id);
 }

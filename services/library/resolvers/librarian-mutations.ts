@@ -1,14 +1,13 @@
 import {
-  auditedTransaction,
-  idempotentCreate,
-  loadForUpdate,
+  auditedCreate,
+  auditedUpdate,
+  isUniqueViolation,
   parseInput,
   requireRole,
   userError,
   validate,
 } from '@coop/common';
 import { randomUUID } from 'node:crypto';
-import { QueryFailedError } from 'typeorm';
 import { z } from 'zod';
 import { Librarian } from '../entities';
 import type { Context } from './context';
@@ -62,41 +61,20 @@ const updateInput = z
   })
   .superRefine(levelMatchesCategory);
 
-function isUniqueViolation(error: unknown): boolean {
-  return (
-    error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505'
-  );
-}
-
 export async function registerLibrarian(_: unknown, args: { input: unknown }, context: Context) {
   requireRole(context.viewer);
-  const input = parseInput(registerInput, args.input);
+  const { clientKey: key, ...values } = parseInput(registerInput, args.input);
+  const action = { action: 'registerLibrarian', entity: 'Librarian', clientKey: key };
   let id: string;
   try {
-    id = await auditedTransaction(context.db, 'library', context.viewer, async (manager, audit) => {
-      const scope = {
-        actor: context.viewer.subject ?? '',
-        operation: 'registerLibrarian',
-        clientKey: input.clientKey,
-      };
-      const result = await idempotentCreate(manager, 'library', scope, async () => {
-        const { clientKey: _key, ...values } = input;
-        const librarian = { id: randomUUID(), ...values };
-        await manager.getRepository(Librarian).insert(librarian);
-        await audit({
-          action: 'registerLibrarian',
-          entity: 'Librarian',
-          entityId: librarian.id,
-          before: null,
-          after: { ...librarian, version: 1 },
-        });
-        return librarian.id;
-      });
-      return result.id;
+    id = await auditedCreate(context.db, 'library', context.viewer, action, async (manager) => {
+      const librarian = { id: randomUUID(), ...values };
+      await manager.getRepository(Librarian).insert(librarian);
+      return { id: librarian.id, after: { ...librarian, version: 1 } };
     });
   } catch (error) {
     if (isUniqueViolation(error)) {
-      throw userError('CONFLICT', `A librarian with NIP ${input.nip} is already registered`, {
+      throw userError('CONFLICT', `A librarian with NIP ${values.nip} is already registered`, {
         field: 'input.nip',
       });
     }
@@ -112,19 +90,12 @@ export async function updateLibrarian(
 ) {
   requireRole(context.viewer);
   const input = definedOnly(parseInput(updateInput, args.input));
-  await auditedTransaction(context.db, 'library', context.viewer, async (manager, audit) => {
-    const before = await loadForUpdate(manager, Librarian, 'Librarian', args.id, args.version);
-    const after = { ...before, ...input, version: before.version + 1 };
+  const { id, version } = args;
+  const action = { action: 'updateLibrarian', entity: 'Librarian', target: Librarian, id, version };
+  await auditedUpdate(context.db, 'library', context.viewer, action, (before) => {
     // The level and the category are checked together, whichever of the two changed.
-    parseInput(updateInput, { category: after.category, level: after.level });
-    await manager.getRepository(Librarian).save(after);
-    await audit({
-      action: 'updateLibrarian',
-      entity: 'Librarian',
-      entityId: before.id,
-      before,
-      after,
-    });
+    parseInput(updateInput, { ...before, ...input });
+    return input;
   });
   context.loaders.librarian.clear(args.id);
   return context.loaders.librarian.load(args.id);
