@@ -6,9 +6,18 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { createTokenVerifier, log, SERVICES, serviceUrl, type RunningService } from '@coop/common';
+import type { FetcherRequestInit } from '@apollo/utils.fetcher';
 import express from 'express';
 import { SUPERGRAPH_PATH } from './compose';
 import { explorerPage } from './explorer';
+import {
+  batchLimit,
+  costLimitPlugin,
+  limitsFromEnv,
+  requestErrorHandler,
+  validationRules,
+  type Limits,
+} from './limits';
 
 interface GatewayContext {
   /** Headers passed on to every subgraph. */
@@ -41,13 +50,22 @@ async function subgraphHealth(url: string): Promise<'up' | 'down'> {
 export async function startGateway(
   port: number,
   urls: Record<string, string> = subgraphUrls(),
+  limits: Limits = limitsFromEnv(),
 ): Promise<RunningService> {
   const verifyToken = createTokenVerifier();
+  // A subgraph that does not answer in time costs its part of the answer, not the request.
+  const fetcher = (url: string, init?: FetcherRequestInit) =>
+    fetch(url, {
+      ...init,
+      body: init?.body as string | undefined,
+      signal: AbortSignal.timeout(limits.subgraphTimeoutMs),
+    });
   const gateway = new ApolloGateway({
     supergraphSdl: fs.readFileSync(SUPERGRAPH_PATH, 'utf8'),
     buildService: ({ name, url }) =>
       new RemoteGraphQLDataSource<GatewayContext>({
         url: urls[name] ?? url,
+        fetcher,
         willSendRequest({ request, context }) {
           const headers: Record<string, string> = context.forwardedHeaders ?? {};
           for (const [header, value] of Object.entries(headers)) {
@@ -64,7 +82,11 @@ export async function startGateway(
     stopOnTerminationSignals: false,
     // Stack traces tell an attacker about the code and tell a client nothing it can act on.
     includeStacktraceInErrorResponses: false,
+    introspection: limits.introspection,
+    allowBatchedHttpRequests: true,
+    validationRules: validationRules(limits),
     plugins: [
+      costLimitPlugin(limits),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
     ],
@@ -88,7 +110,8 @@ export async function startGateway(
   });
   app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
+    express.json({ limit: limits.maxBodyBytes }),
+    batchLimit(limits),
     expressMiddleware(server, {
       // A bad token is refused here (401) before any subgraph is asked; each subgraph verifies
       // the forwarded token again, so calling one directly grants nothing more.
@@ -105,6 +128,8 @@ export async function startGateway(
       },
     }),
   );
+
+  app.use('/graphql', requestErrorHandler(limits));
 
   await new Promise<void>((resolve) => httpServer.listen(port, resolve));
   const address = httpServer.address();

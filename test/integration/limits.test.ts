@@ -1,0 +1,122 @@
+import { PKS_ID } from '@coop/common';
+import { graphql, send, testStack } from '../support/stack';
+
+/** Hostile or careless requests meet clear errors; the contract's operations pass. */
+describe('limits at the gateway', () => {
+  it('lets the contract operations through', async () => {
+    const result = await graphql(
+      `
+        query Agreement($id: ID!) {
+          agreement(id: $id) {
+            title
+            kind
+            parent {
+              title
+            }
+            scopes
+            parties {
+              organization
+              signatory {
+                name
+                position
+              }
+            }
+            programs {
+              title
+              scope
+              runs(first: 100) {
+                totalCount
+                edges {
+                  node {
+                    office {
+                      name
+                    }
+                    enrolmentCount
+                  }
+                }
+              }
+            }
+          }
+        }
+      `,
+      { id: PKS_ID },
+    );
+    expect(result.errors).toBeUndefined();
+  });
+
+  it('refuses a query nested too deep', async () => {
+    const nested = 'parent { '.repeat(14) + 'title' + ' }'.repeat(14);
+    const { status, body } = await send(`{ agreement(id: "${PKS_ID}") { ${nested} } }`);
+    expect(status).toBe(400);
+    expect(body.errors?.[0]?.message).toMatch(/depth limit of 12 exceeded/);
+    expect(body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+
+  it('refuses an alias bomb', async () => {
+    const aliases = Array.from({ length: 40 }, (_, i) => `a${i}: title`).join(' ');
+    const { status, body } = await send(`{ agreement(id: "${PKS_ID}") { ${aliases} } }`);
+    expect(status).toBe(400);
+    expect(body.errors?.[0]?.message).toMatch(/Aliases limit of 30 exceeded/);
+  });
+
+  it('refuses an operation whose lists multiply beyond the cost limit', async () => {
+    const { status, body } = await send(`{ regionalOffices { runs(first: 100) { edges { node {
+      enrolments(first: 100) { edges { node { participant { certifications { scheme { units { title } } } } } } } } } } } }`);
+    expect(status).toBe(400);
+    expect(body.errors?.[0]?.extensions).toMatchObject({
+      code: 'QUERY_TOO_COMPLEX',
+      limit: 100000,
+    });
+    expect(body.errors?.[0]?.message).toMatch(/may cost \d+ .* the limit is 100000/);
+  });
+
+  it('refuses too many root fields', async () => {
+    const fields = Array.from({ length: 21 }, (_, i) => `f${i}: facilities { name }`).join(' ');
+    const { body } = await send(`{ ${fields} }`);
+    expect(body.errors?.[0]?.extensions).toMatchObject({
+      code: 'QUERY_TOO_COMPLEX',
+      rootFields: 21,
+    });
+  });
+
+  it('answers an oversized or malformed body with a JSON error, not a 500', async () => {
+    const huge = await fetch(testStack().gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `{ __typename } # ${'x'.repeat(200_000)}` }),
+    });
+    expect(huge.status).toBe(413);
+    expect(await huge.json()).toMatchObject({
+      errors: [{ extensions: { code: 'PAYLOAD_TOO_LARGE' } }],
+    });
+
+    const broken = await fetch(testStack().gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query": "{ __typename }"',
+    });
+    expect(broken.status).toBe(400);
+    expect(await broken.json()).toMatchObject({
+      errors: [{ extensions: { code: 'BAD_REQUEST' } }],
+    });
+  });
+
+  it('answers small batches and refuses large ones', async () => {
+    const batch = (n: number) =>
+      fetch(testStack().gatewayUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(
+          Array.from({ length: n }, () => ({ query: '{ facilities { name } }' })),
+        ),
+      });
+    const small = await batch(2);
+    expect(small.status).toBe(200);
+    expect((await small.json()) as unknown[]).toHaveLength(2);
+    const large = await batch(11);
+    expect(large.status).toBe(400);
+    expect(await large.json()).toMatchObject({
+      errors: [{ extensions: { code: 'BATCH_TOO_LARGE', limit: 10 } }],
+    });
+  });
+});
