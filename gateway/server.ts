@@ -5,7 +5,17 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import { createTokenVerifier, log, SERVICES, serviceUrl, type RunningService } from '@coop/common';
+import {
+  createTokenVerifier,
+  errorCounter,
+  log,
+  metricsHandler,
+  requestObserver,
+  SERVICES,
+  serviceUrl,
+  subgraphFetches,
+  type RunningService,
+} from '@coop/common';
 import type { FetcherRequestInit } from '@apollo/utils.fetcher';
 import express from 'express';
 import { SUPERGRAPH_PATH } from './compose';
@@ -54,18 +64,27 @@ export async function startGateway(
 ): Promise<RunningService> {
   const verifyToken = createTokenVerifier();
   // A subgraph that does not answer in time costs its part of the answer, not the request.
-  const fetcher = (url: string, init?: FetcherRequestInit) =>
-    fetch(url, {
-      ...init,
-      body: init?.body as string | undefined,
-      signal: AbortSignal.timeout(limits.subgraphTimeoutMs),
-    });
+  const fetcherFor = (subgraph: string) => async (url: string, init?: FetcherRequestInit) => {
+    const timer = subgraphFetches.startTimer({ subgraph });
+    try {
+      const response = await fetch(url, {
+        ...init,
+        body: init?.body as string | undefined,
+        signal: AbortSignal.timeout(limits.subgraphTimeoutMs),
+      });
+      timer({ outcome: response.ok ? 'ok' : 'error' });
+      return response;
+    } catch (error) {
+      timer({ outcome: (error as Error).name === 'TimeoutError' ? 'timeout' : 'error' });
+      throw error;
+    }
+  };
   const gateway = new ApolloGateway({
     supergraphSdl: fs.readFileSync(SUPERGRAPH_PATH, 'utf8'),
     buildService: ({ name, url }) =>
       new RemoteGraphQLDataSource<GatewayContext>({
         url: urls[name] ?? url,
-        fetcher,
+        fetcher: fetcherFor(name),
         willSendRequest({ request, context }) {
           const headers: Record<string, string> = context.forwardedHeaders ?? {};
           for (const [header, value] of Object.entries(headers)) {
@@ -87,12 +106,15 @@ export async function startGateway(
     validationRules: validationRules(limits),
     plugins: [
       costLimitPlugin(limits),
+      errorCounter('gateway'),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
     ],
   });
   await server.start();
 
+  app.use(requestObserver('gateway'));
+  app.get('/metrics', metricsHandler);
   app.get('/', (_req, res) => {
     res.type('html').send(explorerPage());
   });

@@ -58,6 +58,11 @@ export function createServiceDataSource(options: ServiceDataSourceOptions): Data
     extra: {
       max: intFromEnv('DB_POOL_SIZE', 5),
       connectionTimeoutMillis: intFromEnv('DB_CONNECT_TIMEOUT_MS', 5000),
+      // No request waits forever on the database: the server cancels a statement after
+      // DB_STATEMENT_TIMEOUT_MS, and the client gives up a little later if the server is gone.
+      statement_timeout: intFromEnv('DB_STATEMENT_TIMEOUT_MS', 15_000),
+      query_timeout: intFromEnv('DB_STATEMENT_TIMEOUT_MS', 15_000) + 5000,
+      keepAlive: true,
       idleTimeoutMillis: 30_000,
       application_name: options.schema,
     },

@@ -16,3 +16,4 @@ export * from './policy';
 export * from './mutations';
 export * from './service-client';
 export * as validate from './validation';
+export * from './observability';

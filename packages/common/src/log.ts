@@ -1,12 +1,20 @@
-/** One JSON object per line, so logs can be collected without parsing prose. */
-function write(level: 'info' | 'warn' | 'error', msg: string, fields: Record<string, unknown>) {
-  const line = JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields });
-  if (level === 'error') console.error(line);
-  else console.log(line);
-}
+import pino from 'pino';
+
+/**
+ * Structured logs: one JSON object per line (pino), with the service's name. Authorization
+ * headers and tokens are redacted should they ever be logged.
+ */
+export const logger = pino({
+  level: process.env.LOG_LEVEL || 'info',
+  base: { service: process.env.SERVICE_NAME || undefined },
+  timestamp: pino.stdTimeFunctions.isoTime,
+  redact: ['authorization', 'headers.authorization', 'req.headers.authorization', 'token'],
+});
+
+type Fields = Record<string, unknown>;
 
 export const log = {
-  info: (msg: string, fields: Record<string, unknown> = {}) => write('info', msg, fields),
-  warn: (msg: string, fields: Record<string, unknown> = {}) => write('warn', msg, fields),
-  error: (msg: string, fields: Record<string, unknown> = {}) => write('error', msg, fields),
+  info: (msg: string, fields: Fields = {}) => logger.info(fields, msg),
+  warn: (msg: string, fields: Fields = {}) => logger.warn(fields, msg),
+  error: (msg: string, fields: Fields = {}) => logger.error(fields, msg),
 };

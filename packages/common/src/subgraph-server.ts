@@ -13,6 +13,7 @@ import type { DocumentNode } from 'graphql';
 import type { DataSource } from 'typeorm';
 import { databaseIsReachable, type StatementCounter } from './database';
 import { log } from './log';
+import { errorCounter, metricsHandler, requestObserver } from './observability';
 
 export interface SubgraphOptions<TContext extends object> {
   name: string;
@@ -56,12 +57,15 @@ export async function startSubgraph<TContext extends object>(
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
+      errorCounter(options.name),
       // Inline traces are for Apollo's hosted studio; nothing here sends them there.
       ApolloServerPluginInlineTraceDisabled(),
     ],
   });
   await server.start();
 
+  app.use(requestObserver(options.name));
+  app.get('/metrics', metricsHandler);
   app.get('/health', async (_req, res) => {
     const database = (await databaseIsReachable(options.dataSource)) ? 'up' : 'down';
     res.status(database === 'up' ? 200 : 503).json({
