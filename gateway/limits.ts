@@ -100,13 +100,21 @@ export function costLimitPlugin(limits: Limits): ApolloServerPlugin {
               { rootFields, limit: limits.maxRootFields },
             );
           }
-          const cost = getComplexity({
-            schema,
-            query: document,
-            operationName: request.operationName ?? undefined,
-            variables: request.variables ?? {},
-            estimators: [listSizeEstimator, simpleEstimator({ defaultComplexity: 1 })],
-          });
+          let cost: number;
+          try {
+            cost = getComplexity({
+              schema,
+              query: document,
+              operationName: request.operationName ?? undefined,
+              variables: request.variables ?? {},
+              estimators: [listSizeEstimator, simpleEstimator({ defaultComplexity: 1 })],
+            });
+          } catch (error) {
+            // Variables that do not fit their types: the client's mistake, said plainly.
+            throw new GraphQLError((error as Error).message, {
+              extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
+            });
+          }
           if (cost > limits.maxCost) {
             throw tooExpensive(
               `The operation may cost ${cost} (lists count their \`first\` items); the limit is ${limits.maxCost}. Ask for smaller pages or fewer nested lists.`,

@@ -18,6 +18,7 @@ import {
 } from '@coop/common';
 import type { FetcherRequestInit } from '@apollo/utils.fetcher';
 import express from 'express';
+import { GraphQLError } from 'graphql';
 import { SUPERGRAPH_PATH } from './compose';
 import { explorerPage } from './explorer';
 import {
@@ -75,8 +76,15 @@ export async function startGateway(
       timer({ outcome: response.ok ? 'ok' : 'error' });
       return response;
     } catch (error) {
-      timer({ outcome: (error as Error).name === 'TimeoutError' ? 'timeout' : 'error' });
-      throw error;
+      const timedOut = (error as Error).name === 'TimeoutError';
+      timer({ outcome: timedOut ? 'timeout' : 'error' });
+      // Name the missing part: the client sees which subgraph its partial answer lacks.
+      throw new GraphQLError(
+        timedOut
+          ? `The ${subgraph} subgraph did not answer within ${limits.subgraphTimeoutMs} ms`
+          : `The ${subgraph} subgraph is unreachable`,
+        { extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: subgraph } },
+      );
     }
   };
   const gateway = new ApolloGateway({

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { authConfig } from '@coop/common';
 import { generateKeyPair, SignJWT } from 'jose';
 import { Client } from 'pg';
@@ -361,10 +360,7 @@ describe('access control', () => {
   });
 
   it('never writes a token to the logs', async () => {
-    const log = fs.readFileSync(
-      path.join(__dirname, '..', '..', '.data', 'test-stack.log'),
-      'utf8',
-    );
+    const log = fs.readFileSync(testStack().logFile, 'utf8');
     expect(log.length).toBeGreaterThan(0);
     expect(log).not.toMatch(/eyJ[\w-]+\.eyJ/);
   });

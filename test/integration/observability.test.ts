@@ -1,8 +1,5 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { send, testStack, tokenFor } from '../support/stack';
-
-const LOG = path.join(__dirname, '..', '..', '.data', 'test-stack.log');
 
 async function metricsOf(base: string): Promise<string> {
   const response = await fetch(`${base}/metrics`);
@@ -30,7 +27,7 @@ describe('observability', () => {
     expect(response.headers.get('x-request-id')).toBe(requestId);
     await new Promise((resolve) => setTimeout(resolve, 300));
     const lines = fs
-      .readFileSync(LOG, 'utf8')
+      .readFileSync(testStack().logFile, 'utf8')
       .split('\n')
       .filter((line) => line.includes(requestId))
       .map((line) => JSON.parse(line) as { service: string; status: number; requestId: string });

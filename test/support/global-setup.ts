@@ -50,6 +50,9 @@ export default async function globalSetup(): Promise<void> {
     BPSDM_CENTRAL_URL: '',
     BPSDM_REGIONAL_URL: '',
     EXPOSE_SQL_STATEMENT_COUNT: '1',
+    // A small heap: a leak shows as a crash, and the collector runs often enough for the
+    // fuzz test to see memory come back.
+    NODE_OPTIONS: '--max-old-space-size=384',
     AUTH_DEV_KEY_DIR: devKeyDir,
     AUTH_JWKS_URL: '',
     AUTH_PUBLIC_KEY: '',
@@ -57,7 +60,8 @@ export default async function globalSetup(): Promise<void> {
     TODAY: '2026-11-25',
   };
   fs.mkdirSync(path.join(ROOT, '.data'), { recursive: true });
-  const logFile = path.join(ROOT, '.data', 'test-stack.log');
+  // One log per run: runs side by side (two developers, or CI and a developer) keep theirs.
+  const logFile = path.join(ROOT, '.data', `test-stack-${process.pid}.log`);
   const logStream = fs.createWriteStream(logFile);
   const child = spawnTypeScript('scripts/start.ts', env, 'pipe');
   child.stdout?.pipe(logStream);
@@ -77,6 +81,7 @@ export default async function globalSetup(): Promise<void> {
       'bpsdm-regional': `http://localhost:${regional}`,
     },
     devKeyDir,
+    logFile,
     seedScale: seedScale === 'large' ? 'large' : 'small',
     databaseUrls: Object.fromEntries(
       SERVICES.map((service, index) => [

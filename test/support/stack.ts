@@ -7,6 +7,8 @@ export interface TestStack {
   subgraphUrls: Record<'library' | 'bpsdm-central' | 'bpsdm-regional', string>;
   /** Where the graph's development key pair is: tests sign their tokens with it. */
   devKeyDir: string;
+  /** Where the graph's processes write their logs for this run. */
+  logFile: string;
   /** The seed plan the graph was started with. */
   seedScale: 'small' | 'large';
   /** DATABASE_URL of each service (one database, or one embedded PostgreSQL each). */
