@@ -1,4 +1,4 @@
-import { byKeyLoader, groupLoader, isUuid, type Page } from '@coop/common';
+import { auditTrailLoader, byKeyLoader, groupLoader, isUuid, type Page } from '@coop/common';
 import DataLoader from 'dataloader';
 import { In, type DataSource } from 'typeorm';
 import { perParentLoader } from './batching';
@@ -12,6 +12,7 @@ import {
 } from './queries/enrolments';
 import { runCountsPerParent, runPagesPerParent } from './queries/runs';
 import { NO_TRAINING, trainingCountsPerOffice } from './queries/training-stats';
+import { bookingsOfRuns } from './queries/writes';
 
 /** Filter of `RegionalOffice.runs`, as a loader key. */
 export interface OfficeRunFilter {
@@ -88,6 +89,16 @@ export function createLoaders(db: DataSource) {
       (ids, { year }: { year: number | null }) => lessonHoursCompleted(db, ids, year),
       () => 0,
     ),
+    /** Facility bookings of each run, earliest first. */
+    runBookings: groupLoader(
+      async (ids) => {
+        const valid = ids.filter(isUuid);
+        return valid.length ? bookingsOfRuns(db, valid) : [];
+      },
+      (row) => row.runId,
+    ),
+    /** Audit trails, keyed `Entity/id`, newest first. */
+    auditTrail: auditTrailLoader(db, 'bpsdm_regional'),
   };
 }
 

@@ -24,4 +24,7 @@ export const policies: PolicyTable<Context> = {
   'Librarian.enrolments': onlyRoles('regional-operator'),
   // A person's total over every province: only admins (see docs/decisions/0005).
   'Librarian.lessonHoursCompleted': onlyRoles(),
+  // Who changed a run, when and how: admins only. Mutations check their callers themselves
+  // (requireRole and the office's province, see resolvers/writes.ts).
+  'ProgramRun.auditTrail': onlyRoles(),
 };

@@ -1,8 +1,12 @@
 import { DateScalar } from '@coop/common';
+import { bookFacility } from './booking-mutations';
 import { enrolmentResolvers } from './enrolment';
+import { enrol, recordResult, withdrawEnrolment } from './enrolment-mutations';
+import { facilityBookingResolvers } from './facility-booking';
 import { librarianResolvers } from './librarian';
-import { programRunResolvers, programRuns } from './program-run';
+import { programRun, programRunResolvers, programRuns } from './program-run';
 import { regionalOffice, regionalOfficeResolvers, regionalOffices } from './regional-office';
+import { planRun, setRunStatus } from './run-mutations';
 import { trainingProgramResolvers } from './training-program';
 
 export const resolvers = {
@@ -11,10 +15,20 @@ export const resolvers = {
     regionalOffices,
     regionalOffice,
     programRuns,
+    programRun,
+  },
+  Mutation: {
+    planRun,
+    setRunStatus,
+    enrol,
+    withdrawEnrolment,
+    recordResult,
+    bookFacility,
   },
   RegionalOffice: regionalOfficeResolvers,
   ProgramRun: programRunResolvers,
   Enrolment: enrolmentResolvers,
+  FacilityBooking: facilityBookingResolvers,
   TrainingProgram: trainingProgramResolvers,
   Librarian: librarianResolvers,
 };

@@ -17,6 +17,11 @@ export async function programRuns(
   return toConnection(rows, page, () => countRuns(db, filter));
 }
 
+/** `programRun(id)`: one run, null when there is none. */
+export function programRun(_: unknown, args: { id: string }, { loaders }: Context) {
+  return loaders.run.load(args.id);
+}
+
 /**
  * Every ProgramRun object reaching these resolvers is a whole row: lists return rows and
  * references are loaded by `__resolveReference`.
@@ -36,4 +41,8 @@ export const programRunResolvers = {
   },
   enrolmentCount: async (run: ProgramRun, _: unknown, { loaders }: Context) =>
     (await loaders.enrolmentCounts.load(run.id)).active,
+  bookings: (run: ProgramRun, _: unknown, { loaders }: Context) => loaders.runBookings.load(run.id),
+  /** Admins only (policies.ts). */
+  auditTrail: (run: ProgramRun, _: unknown, { loaders }: Context) =>
+    loaders.auditTrail.load(`ProgramRun/${run.id}`),
 };
