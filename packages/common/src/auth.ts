@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { GraphQLError } from 'graphql';
+import { log } from './log';
 import {
   createRemoteJWKSet,
   errors,
@@ -138,11 +139,11 @@ export function viewerFromClaims(payload: JWTPayload): Viewer {
  */
 export function createTokenVerifier(config = authConfig()) {
   let key: Promise<KeyLike | JWTVerifyGetKey> | undefined;
-  const resolveKey = () => {
-    if (config.jwksUrl) return Promise.resolve(createRemoteJWKSet(new URL(config.jwksUrl)));
+  const resolveKey = async (): Promise<KeyLike | JWTVerifyGetKey> => {
+    if (config.jwksUrl) return createRemoteJWKSet(new URL(config.jwksUrl));
     if (config.publicKeyPem) return importSPKI(config.publicKeyPem, config.publicKeyAlgorithm);
     const file = path.join(config.devKeyDir, 'public.pem');
-    return importSPKI(fs.readFileSync(file, 'utf8'), DEV_ALGORITHM);
+    return importSPKI(await fs.promises.readFile(file, 'utf8'), DEV_ALGORITHM);
   };
 
   return async function verify(authorization: string | undefined): Promise<Viewer> {
@@ -150,8 +151,20 @@ export function createTokenVerifier(config = authConfig()) {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
     if (!match) throw unauthenticated('The Authorization header must be "Bearer <token>"');
     key ??= resolveKey();
+    let verifyWith: KeyLike | JWTVerifyGetKey;
     try {
-      const verifyWith = await key;
+      verifyWith = await key;
+    } catch (error) {
+      key = undefined; // try again on the next request: the key may be configured by then
+      log.error('token key unavailable', { reason: String(error) });
+      throw new GraphQLError(
+        'This service cannot verify tokens: it has no key (set AUTH_JWKS_URL or AUTH_PUBLIC_KEY)',
+        {
+          extensions: { code: 'AUTH_NOT_CONFIGURED', http: { status: 503 }, reason: String(error) },
+        },
+      );
+    }
+    try {
       const { payload } =
         typeof verifyWith === 'function'
           ? await jwtVerify(match[1]!, verifyWith, {

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { types } from 'pg';
+import { Client, types } from 'pg';
 import { DataSource, type Logger, type MixedList, type QueryRunner } from 'typeorm';
 import { databaseUrl, intFromEnv } from './config';
 
@@ -8,6 +8,27 @@ import { databaseUrl, intFromEnv } from './config';
 types.setTypeParser(types.builtins.DATE, (value) => value);
 types.setTypeParser(types.builtins.INT8, (value) => Number(value));
 types.setTypeParser(types.builtins.NUMERIC, (value) => Number(value));
+
+/**
+ * A connection whose statement got no answer within `query_timeout` may still get one later:
+ * reused by the pool, it would hand that late answer to the next request. It is closed instead
+ * (the server rolls its transaction back) and the pool opens a fresh one.
+ */
+class BoundedClient extends Client {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  override query(...args: any[]): any {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const result = (Client.prototype.query as (...a: any[]) => any).apply(this, args);
+    if (result && typeof result.catch === 'function') {
+      (result as Promise<unknown>).catch((error: unknown) => {
+        if (error instanceof Error && error.message === 'Query read timeout') {
+          void this.end().catch(() => undefined);
+        }
+      });
+    }
+    return result;
+  }
+}
 
 /**
  * Counts the SQL statements a service sends. Tests read it (through `/debug/sql-statements`) to
@@ -63,6 +84,7 @@ export function createServiceDataSource(options: ServiceDataSourceOptions): Data
       statement_timeout: intFromEnv('DB_STATEMENT_TIMEOUT_MS', 15_000),
       query_timeout: intFromEnv('DB_STATEMENT_TIMEOUT_MS', 15_000) + 5000,
       keepAlive: true,
+      Client: BoundedClient,
       idleTimeoutMillis: 30_000,
       application_name: options.schema,
     },

@@ -17,3 +17,4 @@ export * from './mutations';
 export * from './service-client';
 export * as validate from './validation';
 export * from './observability';
+export * from './error-format';

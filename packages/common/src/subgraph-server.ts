@@ -12,6 +12,7 @@ import express from 'express';
 import type { DocumentNode } from 'graphql';
 import type { DataSource } from 'typeorm';
 import { databaseIsReachable, type StatementCounter } from './database';
+import { formatErrorFor } from './error-format';
 import { log } from './log';
 import { errorCounter, metricsHandler, requestObserver } from './observability';
 
@@ -51,6 +52,7 @@ export async function startSubgraph<TContext extends object>(
     stopOnTerminationSignals: false,
     // Stack traces tell an attacker about the code and tell a client nothing it can act on.
     includeStacktraceInErrorResponses: false,
+    formatError: formatErrorFor(options.name),
     // A malformed variable (a date such as 2026-02-30) is the client's error: answered with 200
     // and BAD_USER_INPUT, which the gateway passes on as it is (a 400 would become a 500 there).
     status400ForVariableCoercionErrors: false,
