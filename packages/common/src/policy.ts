@@ -102,3 +102,18 @@ export function withPolicies<TContext extends { viewer: Viewer }>(
   }
   return result;
 }
+
+/**
+ * Aggregates must not single a person out: a group smaller than this is shown only to those
+ * who may read the people in it (admins, the operator of that province).
+ */
+export const MIN_GROUP_SIZE = 5;
+
+/** Whether `viewer` may see the outcome counts of a group of `size` people in `province`. */
+export function mayReadSmallGroup(viewer: Viewer, province: string, size: number): boolean {
+  if (size >= MIN_GROUP_SIZE || size === 0) return true;
+  return (
+    viewer.role === 'admin' ||
+    (viewer.role === 'regional-operator' && viewer.provinceCode === province)
+  );
+}

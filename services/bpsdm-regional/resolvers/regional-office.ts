@@ -1,4 +1,4 @@
-import { toConnection, toPage, type PageArgs } from '@coop/common';
+import { mayReadSmallGroup, toConnection, toPage, type PageArgs } from '@coop/common';
 import { RegionalOffice, type RunStatus } from '../entities';
 import type { Context } from './context';
 
@@ -49,12 +49,16 @@ export const regionalOfficeResolvers = {
   trainingStats: async (
     office: RegionalOffice,
     args: { year?: number | null },
-    { loaders }: Context,
+    { loaders, viewer }: Context,
   ) => {
     const counts = await loaders.trainingStats.load({
       parentId: office.id,
       args: { year: args.year ?? null },
     });
+    // Who completed among a handful of participants is about persons: see MIN_GROUP_SIZE.
+    if (!mayReadSmallGroup(viewer, office.provinceCode, counts.enrolled)) {
+      return { ...counts, completed: null, completionRate: null };
+    }
     return {
       ...counts,
       // A withdrawal is an enrolment that did not complete: it lowers the rate.
