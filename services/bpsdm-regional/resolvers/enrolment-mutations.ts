@@ -39,16 +39,21 @@ type Manager = Parameters<typeof findEnrolment>[0];
 
 /**
  * Locks an enrolment (and, for share, its run) for a change and checks that the caller may
- * change it: NOT_FOUND for an unknown id, FORBIDDEN for an operator of another province.
+ * change it: NOT_FOUND for an unknown id, FORBIDDEN for an operator of another province,
+ * CONFLICT when the client sent a version that has moved on.
  */
 async function lockEnrolmentToChange(
   manager: Manager,
   id: string,
   viewer: Viewer,
+  version: number | null | undefined,
 ): Promise<EnrolmentInRun> {
   const enrolment = await findEnrolment(manager, id, true);
   if (!enrolment) throw notFound('Enrolment', id);
   requireOwnOffice(viewer, enrolment.provinceCode, `Enrolment ${id}`);
+  if (version != null && enrolment.version !== version) {
+    throw staleWrite('Enrolment', id, version, enrolment.version);
+  }
   return enrolment;
 }
 
@@ -149,10 +154,7 @@ export async function withdrawEnrolment(
   requireRole(viewer, 'regional-operator');
   const args = parseArgs(WithdrawArgs, rawArgs);
   const enrolment = await auditedTransaction(context.db, SCHEMA, viewer, async (manager, audit) => {
-    const before = await lockEnrolmentToChange(manager, args.id, viewer);
-    if (args.version != null && before.version !== args.version) {
-      throw staleWrite('Enrolment', args.id, args.version, before.version);
-    }
+    const before = await lockEnrolmentToChange(manager, args.id, viewer, args.version);
     if (!WITHDRAWABLE.includes(before.status)) {
       throw inputError(
         'id',
@@ -207,10 +209,7 @@ export async function recordResult(
   requireRole(viewer, 'regional-operator');
   const args = parseArgs(RecordResultArgs, rawArgs);
   const enrolment = await auditedTransaction(context.db, SCHEMA, viewer, async (manager, audit) => {
-    const before = await lockEnrolmentToChange(manager, args.enrolmentId, viewer);
-    if (args.version != null && before.version !== args.version) {
-      throw staleWrite('Enrolment', args.enrolmentId, args.version, before.version);
-    }
+    const before = await lockEnrolmentToChange(manager, args.enrolmentId, viewer, args.version);
     if (!RESULTS_IN.includes(before.runStatus)) {
       throw inputError(
         'enrolmentId',
