@@ -1,4 +1,7 @@
 import { PKS_ID } from '@coop/common';
+import { limitsFromEnv } from '../../gateway/limits';
+import { startGateway } from '../../gateway/server';
+import { freePort } from '../../scripts/lib/processes';
 import { graphql, send, testStack } from '../support/stack';
 
 /** Hostile or careless requests meet clear errors; the contract's operations pass. */
@@ -118,5 +121,42 @@ describe('limits at the gateway', () => {
     expect(await large.json()).toMatchObject({
       errors: [{ extensions: { code: 'BATCH_TOO_LARGE', limit: 10 } }],
     });
+  });
+});
+
+describe('introspection switch', () => {
+  const INTROSPECT = '{ __schema { queryType { name } } }';
+
+  it('is on by default: the explorer needs it', async () => {
+    const result = await graphql<{ __schema: { queryType: { name: string } } }>(INTROSPECT);
+    expect(result.data?.__schema.queryType.name).toBe('Query');
+  });
+
+  it('can be turned off, and then introspection is refused', async () => {
+    const urls = Object.fromEntries(
+      Object.entries(testStack().subgraphUrls).map(([name, base]) => [name, `${base}/graphql`]),
+    );
+    const savedKeyDir = process.env.AUTH_DEV_KEY_DIR;
+    process.env.AUTH_DEV_KEY_DIR = testStack().devKeyDir;
+    const gateway = await startGateway(await freePort(), urls, {
+      ...limitsFromEnv(),
+      introspection: false,
+    });
+    try {
+      const refused = await graphql(INTROSPECT, {}, { url: gateway.url });
+      expect(refused.errors?.[0]?.message).toMatch(/introspection is not allowed/i);
+      const ordinary = await graphql<{ facilities: unknown[] }>(
+        '{ facilities { name } }',
+        {},
+        {
+          url: gateway.url,
+        },
+      );
+      expect(ordinary.data?.facilities.length).toBeGreaterThan(0);
+    } finally {
+      await gateway.stop();
+      if (savedKeyDir === undefined) delete process.env.AUTH_DEV_KEY_DIR;
+      else process.env.AUTH_DEV_KEY_DIR = savedKeyDir;
+    }
   });
 });
