@@ -28,6 +28,14 @@ export function parseInput<T extends z.ZodType>(
   });
 }
 
+/** BAD_USER_INPUT on one field, in the form `parseInput` gives: `field: message`. */
+export function inputError(field: string, message: string) {
+  return userError('BAD_USER_INPUT', `${field}: ${message}`, {
+    field,
+    problems: [{ field, message }],
+  });
+}
+
 /** Only these roles may run the mutation (admins always may). */
 export function requireRole(viewer: Viewer, ...roles: Role[]): void {
   if (viewer.role === 'admin' || (viewer.role && roles.includes(viewer.role))) return;

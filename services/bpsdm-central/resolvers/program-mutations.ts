@@ -1,4 +1,5 @@
 import {
+  inputError,
   auditedCreate,
   auditedUpdate,
   isUniqueViolation,
@@ -87,8 +88,7 @@ async function checkAgreement(agreementId: string, scope: string, context: Conte
     { id: agreementId },
     context.authorization,
   );
-  const refuse = (message: string) =>
-    userError('BAD_USER_INPUT', `input.agreementId: ${message}`, { field: 'input.agreementId' });
+  const refuse = (message: string) => inputError('input.agreementId', `${message}`);
   if (!agreement) throw refuse(`no agreement has id ${agreementId}`);
   if (agreement.kind !== 'PKS') throw refuse('a program implements a PKS, not an MoU');
   if (agreement.status !== 'ACTIVE') throw refuse(`the PKS is ${agreement.status}, not ACTIVE`);

@@ -5,6 +5,7 @@ import {
   notFound,
   requireRole,
   userError,
+  inputError,
 } from '@coop/common';
 import type { RunStatus } from '../entities';
 import {
@@ -22,7 +23,6 @@ import {
   clientKeySchema,
   dateSchema,
   idSchema,
-  inputError,
   parseArgs,
   refreshRun,
   requireFacility,

@@ -8,6 +8,7 @@ import {
   today,
   userError,
   type Viewer,
+  inputError,
 } from '@coop/common';
 import { z } from 'zod';
 import type { Enrolment, RunStatus } from '../entities';
@@ -26,7 +27,6 @@ import {
   actorOf,
   clientKeySchema,
   idSchema,
-  inputError,
   parseArgs,
   refreshEnrolment,
   requireLibrarian,

@@ -7,6 +7,7 @@ import {
   requireRole,
   staleWrite,
   userError,
+  inputError,
 } from '@coop/common';
 import { z } from 'zod';
 import type { ProgramRun, RunStatus } from '../entities';
@@ -18,7 +19,6 @@ import {
   clientKeySchema,
   dateSchema,
   idSchema,
-  inputError,
   parseArgs,
   refreshRun,
   requireOwnOffice,

@@ -1,5 +1,5 @@
+import { inputError } from '@coop/common';
 import type { RunStatus } from '../entities';
-import { inputError } from './writes';
 
 /** Every status of a run, in the order a run normally goes through them. */
 export const RUN_STATUSES = ['PLANNED', 'OPEN', 'ONGOING', 'COMPLETED', 'CANCELLED'] as const;

@@ -1,4 +1,12 @@
-import { isIsoDate, isUuid, parseInput, queryService, userError, type Viewer } from '@coop/common';
+import {
+  inputError,
+  isIsoDate,
+  isUuid,
+  parseInput,
+  queryService,
+  userError,
+  type Viewer,
+} from '@coop/common';
 import { z } from 'zod';
 import type { Enrolment, ProgramRun } from '../entities';
 import type { Context } from './context';
@@ -45,14 +53,6 @@ export function parseArgs<S extends Shape>(
     parsed[name] = parseInput(schema, args[name], name);
   }
   return parsed as { [K in keyof S]: z.infer<S[K]> };
-}
-
-/** BAD_USER_INPUT on one field, in the form `parseInput` gives: `field: message`. */
-export function inputError(field: string, message: string) {
-  return userError('BAD_USER_INPUT', `${field}: ${message}`, {
-    field,
-    problems: [{ field, message }],
-  });
 }
 
 /**

@@ -1,4 +1,5 @@
 import {
+  inputError,
   auditedCreate,
   auditedUpdate,
   parseInput,
@@ -100,10 +101,7 @@ async function checkParent(
   agreementScopes: string[],
 ): Promise<void> {
   const parent = await manager.getRepository(Agreement).findOneBy({ id: parentId });
-  if (!parent)
-    throw userError('BAD_USER_INPUT', `input.parentId: no agreement has id ${parentId}`, {
-      field: 'input.parentId',
-    });
+  if (!parent) throw inputError('input.parentId', `no agreement has id ${parentId}`);
   if (parent.kind !== 'MOU') {
     throw userError('BAD_USER_INPUT', 'input.parentId: a PKS carries out an MoU, not another PKS', {
       field: 'input.parentId',
@@ -111,11 +109,7 @@ async function checkParent(
   }
   const outside = agreementScopes.filter((scope) => !parent.scopes.includes(scope));
   if (outside.length) {
-    throw userError(
-      'BAD_USER_INPUT',
-      `input.scopes: the MoU does not cover ${outside.join(', ')}`,
-      { field: 'input.scopes' },
-    );
+    throw inputError('input.scopes', `the MoU does not cover ${outside.join(', ')}`);
   }
 }
 

@@ -1,4 +1,5 @@
 import {
+  inputError,
   addYears,
   auditedCreate,
   auditedTransaction,
@@ -63,9 +64,7 @@ async function checkRun(runId: string, context: Context): Promise<void> {
     context.authorization,
   );
   if (!_entities[0]) {
-    throw userError('BAD_USER_INPUT', `input.runId: no program run has id ${runId}`, {
-      field: 'input.runId',
-    });
+    throw inputError('input.runId', `no program run has id ${runId}`);
   }
 }
 
@@ -85,23 +84,14 @@ export async function recordAssessment(_: unknown, args: { input: unknown }, con
     action,
     async (manager) => {
       if (!(await manager.getRepository(Librarian).existsBy({ id: input.librarianId }))) {
-        throw userError(
-          'BAD_USER_INPUT',
-          `input.librarianId: no librarian has id ${input.librarianId}`,
-          {
-            field: 'input.librarianId',
-          },
-        );
+        throw inputError('input.librarianId', `no librarian has id ${input.librarianId}`);
       }
       if (
         !(await manager.getRepository(CertificationScheme).existsBy({ code: input.schemeCode }))
       ) {
-        throw userError(
-          'BAD_USER_INPUT',
-          `input.schemeCode: no certification scheme has code ${input.schemeCode}`,
-          {
-            field: 'input.schemeCode',
-          },
+        throw inputError(
+          'input.schemeCode',
+          `no certification scheme has code ${input.schemeCode}`,
         );
       }
       const competent = input.result === 'COMPETENT';
