@@ -123,6 +123,7 @@ export async function startGateway(
 
   app.use(requestObserver('gateway'));
   app.get('/metrics', metricsHandler);
+  app.use((await import('@coop/common')).debugStats());
   app.get('/', (_req, res) => {
     res.type('html').send(explorerPage());
   });

@@ -6,6 +6,7 @@ export * from './pagination';
 export * from './database';
 export * from './log';
 export * from './subgraph-server';
+export * from './debug-stats';
 export * from './ids';
 export * from './provinces';
 export * from './seed-plan';

@@ -12,6 +12,7 @@ import express from 'express';
 import type { DocumentNode } from 'graphql';
 import type { DataSource } from 'typeorm';
 import { databaseIsReachable, type StatementCounter } from './database';
+import { debugStats } from './debug-stats';
 import { formatErrorFor } from './error-format';
 import { log } from './log';
 import { errorCounter, metricsHandler, requestObserver } from './observability';
@@ -38,7 +39,8 @@ export interface RunningService {
 /**
  * One subgraph as an HTTP service: `POST /graphql`, `GET /health` (200, or 503 when the
  * database does not answer) and, when `EXPOSE_SQL_STATEMENT_COUNT=1`, the number of SQL
- * statements sent so far at `GET /debug/sql-statements`.
+ * statements sent so far at `GET /debug/sql-statements` and the process's CPU time and
+ * allocation at `GET /debug/process`.
  */
 export async function startSubgraph<TContext extends object>(
   options: SubgraphOptions<TContext>,
@@ -76,11 +78,7 @@ export async function startSubgraph<TContext extends object>(
       database,
     });
   });
-  if (process.env.EXPOSE_SQL_STATEMENT_COUNT === '1') {
-    app.get('/debug/sql-statements', (_req, res) => {
-      res.json({ count: options.counter.count });
-    });
-  }
+  app.use(debugStats(options.counter));
   app.use(
     '/graphql',
     express.json({ limit: '1mb' }),
