@@ -1,26 +1,29 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import {
   createTokenVerifier,
+  debugStats,
   errorCounter,
   log,
   metricsHandler,
   requestObserver,
   SERVICES,
   serviceUrl,
-  subgraphFetches,
   type RunningService,
 } from '@coop/common';
-import type { FetcherRequestInit } from '@apollo/utils.fetcher';
 import express from 'express';
-import { GraphQLError } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
+import { cacheSettingsFromEnv, type CacheSettings } from './cache-settings';
 import { SUPERGRAPH_PATH } from './compose';
 import { explorerPage } from './explorer';
+import { graphqlHandler, type GatewayContext } from './graphql-handler';
 import {
   batchLimit,
   costLimitPlugin,
@@ -29,19 +32,27 @@ import {
   validationRules,
   type Limits,
 } from './limits';
-
-interface GatewayContext {
-  /** Headers passed on to every subgraph. */
-  forwardedHeaders: Record<string, string>;
-}
-
-/** Headers a subgraph needs from the client's request. */
-const FORWARDED_HEADERS = ['authorization', 'x-request-id'];
+import { indexSupergraph, operationAnalyser } from './operation-analysis';
+import { memoryStore, redisStore } from './response-store';
+import { subgraphFetcher } from './subgraph-fetch';
 
 /** Where each subgraph is: `<NAME>_URL` or the default port on localhost. */
 export function subgraphUrls(): Record<string, string> {
   return Object.fromEntries(SERVICES.map((service) => [service.name, serviceUrl(service)]));
 }
+
+/** Notes whether a response carries errors: only complete answers without errors are cached. */
+const outcomeRecorder: ApolloServerPlugin<GatewayContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response, contextValue }) {
+        if (!contextValue?.outcome) return;
+        contextValue.outcome.hadErrors =
+          response.body.kind !== 'single' || Boolean(response.body.singleResult.errors?.length);
+      },
+    };
+  },
+};
 
 async function subgraphHealth(url: string): Promise<'up' | 'down'> {
   try {
@@ -62,37 +73,21 @@ export async function startGateway(
   port: number,
   urls: Record<string, string> = subgraphUrls(),
   limits: Limits = limitsFromEnv(),
+  cacheSettings: CacheSettings = cacheSettingsFromEnv(),
 ): Promise<RunningService> {
   const verifyToken = createTokenVerifier();
-  // A subgraph that does not answer in time costs its part of the answer, not the request.
-  const fetcherFor = (subgraph: string) => async (url: string, init?: FetcherRequestInit) => {
-    const timer = subgraphFetches.startTimer({ subgraph });
-    try {
-      const response = await fetch(url, {
-        ...init,
-        body: init?.body as string | undefined,
-        signal: AbortSignal.timeout(limits.subgraphTimeoutMs),
-      });
-      timer({ outcome: response.ok ? 'ok' : 'error' });
-      return response;
-    } catch (error) {
-      const timedOut = (error as Error).name === 'TimeoutError';
-      timer({ outcome: timedOut ? 'timeout' : 'error' });
-      // Name the missing part: the client sees which subgraph its partial answer lacks.
-      throw new GraphQLError(
-        timedOut
-          ? `The ${subgraph} subgraph did not answer within ${limits.subgraphTimeoutMs} ms`
-          : `The ${subgraph} subgraph is unreachable`,
-        { extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: subgraph } },
-      );
-    }
-  };
+  const supergraphSdl = fs.readFileSync(SUPERGRAPH_PATH, 'utf8');
   const gateway = new ApolloGateway({
-    supergraphSdl: fs.readFileSync(SUPERGRAPH_PATH, 'utf8'),
+    supergraphSdl,
     buildService: ({ name, url }) =>
       new RemoteGraphQLDataSource<GatewayContext>({
         url: urls[name] ?? url,
-        fetcher: fetcherFor(name),
+        fetcher: subgraphFetcher(name, {
+          timeoutMs: limits.subgraphTimeoutMs,
+          dedup: cacheSettings.subgraphDedup,
+        }),
+        // Cache policy comes from the supergraph (operation-analysis.ts), not from headers.
+        honorSubgraphCacheControlHeader: false,
         willSendRequest({ request, context }) {
           const headers: Record<string, string> = context.forwardedHeaders ?? {};
           for (const [header, value] of Object.entries(headers)) {
@@ -100,6 +95,10 @@ export async function startGateway(
           }
         },
       }),
+  });
+  let apiSchema: GraphQLSchema | undefined;
+  gateway.onSchemaLoadOrUpdate((loaded) => {
+    apiSchema = loaded.apiSchema;
   });
   const app = express();
   const httpServer = http.createServer(app);
@@ -111,19 +110,35 @@ export async function startGateway(
     includeStacktraceInErrorResponses: false,
     introspection: limits.introspection,
     allowBatchedHttpRequests: true,
+    // A persisted query carries no text: the cache could not tell a write from a read.
+    persistedQueries: false,
     validationRules: validationRules(limits),
     plugins: [
       costLimitPlugin(limits),
+      outcomeRecorder,
+      // The response cache keys answers itself; Apollo's per-request policy would go unused.
+      ApolloServerPluginCacheControlDisabled(),
       errorCounter('gateway'),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
     ],
   });
   await server.start();
+  const responseCache = cacheSettings.enabled
+    ? {
+        store: cacheSettings.redisUrl
+          ? redisStore(
+              cacheSettings.redisUrl,
+              SERVICES.map((service) => service.name),
+            )
+          : memoryStore(cacheSettings.maxBytes),
+        ttlSeconds: cacheSettings.ttlSeconds,
+      }
+    : undefined;
 
   app.use(requestObserver('gateway'));
   app.get('/metrics', metricsHandler);
-  app.use((await import('@coop/common')).debugStats());
+  app.use(debugStats());
   app.get('/', (_req, res) => {
     res.type('html').send(explorerPage());
   });
@@ -143,20 +158,11 @@ export async function startGateway(
     '/graphql',
     express.json({ limit: limits.maxBodyBytes }),
     batchLimit(limits),
-    expressMiddleware(server, {
-      // A bad token is refused here (401) before any subgraph is asked; each subgraph verifies
-      // the forwarded token again, so calling one directly grants nothing more.
-      context: async ({ req }) => {
-        await verifyToken(req.headers.authorization);
-        return {
-          forwardedHeaders: Object.fromEntries(
-            FORWARDED_HEADERS.flatMap((header) => {
-              const value = req.headers[header];
-              return typeof value === 'string' ? [[header, value]] : [];
-            }),
-          ),
-        };
-      },
+    graphqlHandler({
+      server,
+      verifyToken,
+      analyse: operationAnalyser(() => apiSchema, indexSupergraph(supergraphSdl)),
+      cache: responseCache,
     }),
   );
 
@@ -169,5 +175,12 @@ export async function startGateway(
   log.info(`gateway ready at ${url} (explorer at http://localhost:${boundPort}/)`, {
     service: 'gateway',
   });
-  return { url, port: boundPort, stop: () => server.stop() };
+  return {
+    url,
+    port: boundPort,
+    stop: async () => {
+      await server.stop();
+      await responseCache?.store.close();
+    },
+  };
 }

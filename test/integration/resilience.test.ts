@@ -13,7 +13,7 @@ import {
   stopProcess,
   waitForHealthy,
 } from '../../scripts/lib/processes';
-import { testStack, tokenFor, type GraphQLResponse } from '../support/stack';
+import { testStack, tokenFor, uncachedText, type GraphQLResponse } from '../support/stack';
 
 /**
  * Issue 6: a subgraph that is down or slow costs its part of the answer, not the request, and
@@ -79,7 +79,8 @@ async function post<T = Record<string, unknown>>(
         'content-type': 'application/json',
         ...(token ? { authorization: `Bearer ${token}` } : {}),
       },
-      body: JSON.stringify({ query, variables }),
+      // Computed each time: an answer cached before the failure would hide it.
+      body: JSON.stringify({ query: uncachedText(query), variables }),
       signal: AbortSignal.timeout(boundMs),
     });
     const body = (await response.json()) as GraphQLResponse<T>;

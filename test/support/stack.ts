@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { authConfig, signDevToken, type Role, type TokenClaims } from '@coop/common';
 
 /** The running graph the integration tests talk to (started by global-setup.ts). */
@@ -45,6 +46,17 @@ export interface RequestOptions {
   url?: string;
   /** Bearer token; none means an anonymous request. */
   token?: string;
+  /** Computed, never answered from the gateway's response cache (see `uncachedText`). */
+  fresh?: boolean;
+}
+
+/**
+ * The same operation under a text no earlier request used (a comment differs): the response
+ * cache keys answers on the exact text, so the graph computes it. For tests that measure or
+ * break what the subgraphs do.
+ */
+export function uncachedText(query: string): string {
+  return `${query}\n# ${randomUUID()}`;
 }
 
 /** Sends one operation and returns the HTTP status with the GraphQL answer. */
@@ -59,7 +71,7 @@ export async function send<T = Record<string, unknown>>(
       'content-type': 'application/json',
       ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
     },
-    body: JSON.stringify({ query, variables }),
+    body: JSON.stringify({ query: options.fresh ? uncachedText(query) : query, variables }),
   });
   return { status: response.status, body: (await response.json()) as GraphQLResponse<T> };
 }

@@ -1,0 +1,250 @@
+import { createHash } from 'node:crypto';
+import { HeaderMap, type ApolloServer, type HTTPGraphQLResponse } from '@apollo/server';
+import { today, type Viewer } from '@coop/common';
+import type { NextFunction, Request, Response } from 'express';
+import type { Audience, OperationFacts } from './operation-analysis';
+import type { ResponseStore, StoredAnswer } from './response-store';
+
+export interface GatewayContext {
+  /** Headers passed on to every subgraph. */
+  forwardedHeaders: Record<string, string>;
+  /** Filled in when the response is ready: whether it carries errors (errors are not cached). */
+  outcome: { hadErrors: boolean };
+}
+
+/** Headers a subgraph needs from the client's request. */
+const FORWARDED_HEADERS = ['authorization', 'x-request-id'];
+
+export function forwardedHeaders(req: Request): Record<string, string> {
+  return Object.fromEntries(
+    FORWARDED_HEADERS.flatMap((header) => {
+      const value = req.headers[header];
+      return typeof value === 'string' ? [[header, value]] : [];
+    }),
+  );
+}
+
+export interface ResponseCache {
+  store: ResponseStore;
+  ttlSeconds: number;
+}
+
+export interface HandlerOptions {
+  server: ApolloServer<GatewayContext>;
+  /** Verifies the caller's token; throws (401) for a bad one. */
+  verifyToken: (authorization: string | undefined) => Promise<Viewer>;
+  analyse: (query: string, operationName: string | undefined) => OperationFacts;
+  /** Absent: every answer is computed (RESPONSE_CACHE=off). */
+  cache?: ResponseCache;
+}
+
+/** What may keep an answer, by audience: never a shared cache for anything but public data. */
+const CACHE_CONTROL: Record<Audience, string> = {
+  public: 'public, no-cache',
+  viewer: 'private, no-cache',
+  personal: 'private, no-store',
+};
+const NOT_STORABLE = 'no-store';
+
+interface Answer extends StoredAnswer {
+  status: number;
+  headers: [string, string][];
+  /** False only when the response is a complete result without errors. */
+  hadErrors: boolean;
+}
+
+/** Apollo Server's response: complete (cacheable), or streamed (incremental delivery). */
+type Execution = { answer: Answer } | { streamed: HTTPGraphQLResponse };
+
+/**
+ * Who an answer may be shared with, as part of its key: nobody for public data, the role and
+ * province for data that depends on them, the person (subject, role, province) for personal
+ * data. Null: not to be cached (personal data of a token without a subject).
+ */
+function audienceKey(audience: Audience, viewer: Viewer): unknown[] | null {
+  switch (audience) {
+    case 'public':
+      return ['public'];
+    case 'viewer':
+      return ['viewer', viewer.authenticated, viewer.role, viewer.provinceCode];
+    case 'personal':
+      return viewer.subject ? ['personal', viewer.subject, viewer.role, viewer.provinceCode] : null;
+  }
+}
+
+function cacheKey(req: Request, body: GraphQLBody, audience: unknown[]): string {
+  // Statuses that follow from today's date (ACTIVE, EXPIRED) stay exact across midnight.
+  const parts = [
+    body.query,
+    body.operationName ?? null,
+    body.variables ?? null,
+    req.headers.accept ?? '',
+    today(),
+    audience,
+  ];
+  return createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
+}
+
+interface GraphQLBody {
+  query: string;
+  operationName?: string;
+  variables?: unknown;
+}
+
+function graphQLBody(body: unknown): GraphQLBody | null {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return null;
+  const { query, operationName } = body as Record<string, unknown>;
+  if (typeof query !== 'string') return null;
+  if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') {
+    return null;
+  }
+  return body as GraphQLBody;
+}
+
+function send(res: Response, answer: Answer, cacheControl: string, cacheState: string): void {
+  for (const [name, value] of answer.headers) res.setHeader(name, value);
+  res.setHeader('cache-control', cacheControl);
+  res.setHeader('x-cache', cacheState);
+  res.status(answer.status).send(answer.body);
+}
+
+async function streamOut(res: Response, response: HTTPGraphQLResponse): Promise<void> {
+  for (const [name, value] of response.headers) res.setHeader(name, value);
+  res.setHeader('cache-control', NOT_STORABLE);
+  res.statusCode = response.status ?? 200;
+  if (response.body.kind === 'complete') {
+    res.send(response.body.string);
+    return;
+  }
+  for await (const chunk of response.body.asyncIterator) res.write(chunk);
+  res.end();
+}
+
+/**
+ * `POST|GET /graphql`: Apollo Server behind a whole-response cache. A cached answer is sent as
+ * the bytes first sent, with no parsing, planning or serialising (docs/decisions/0010).
+ * Identical cacheable requests in flight at once are computed once.
+ */
+export function graphqlHandler(options: HandlerOptions) {
+  const { server, verifyToken, analyse, cache } = options;
+  const inFlight = new Map<string, Promise<Execution>>();
+
+  async function execute(req: Request, viewer: Viewer | null): Promise<Execution> {
+    const outcome = { hadErrors: true };
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const response = await server.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: {
+        method: req.method.toUpperCase(),
+        headers,
+        search: new URL(req.url, 'http://gateway').search,
+        body: req.body,
+      },
+      context: async () => {
+        // An invalid token is refused here, with its 401, by the same verifier.
+        if (!viewer) await verifyToken(req.headers.authorization);
+        return { forwardedHeaders: forwardedHeaders(req), outcome };
+      },
+    });
+    if (response.body.kind !== 'complete') return { streamed: response };
+    return {
+      answer: {
+        status: response.status ?? 200,
+        headers: [...response.headers],
+        contentType: response.headers.get('content-type') ?? 'application/json; charset=utf-8',
+        body: response.body.string,
+        storedAt: Date.now(),
+        hadErrors: outcome.hadErrors,
+      },
+    };
+  }
+
+  /** A batch is answered uncached; the writes in it still refresh what they may change. */
+  function batchFacts(req: Request): OperationFacts {
+    if (req.method !== 'POST' || !Array.isArray(req.body)) return { kind: 'other' };
+    const written = new Set<string>();
+    for (const item of req.body as unknown[]) {
+      const single = graphQLBody(item);
+      const facts = single && analyse(single.query, single.operationName ?? undefined);
+      if (facts?.kind === 'mutation') for (const subgraph of facts.subgraphs) written.add(subgraph);
+    }
+    return written.size ? { kind: 'mutation', subgraphs: [...written] } : { kind: 'other' };
+  }
+
+  /** Computes an answer once for every identical request that arrives while it is computed. */
+  async function executeShared(req: Request, viewer: Viewer | null, key: string) {
+    const pending = inFlight.get(key);
+    if (pending) return { execution: await pending, leader: false };
+    const execution = execute(req, viewer);
+    inFlight.set(key, execution);
+    try {
+      return { execution: await execution, leader: true };
+    } finally {
+      inFlight.delete(key);
+    }
+  }
+
+  async function answerUncached(
+    req: Request,
+    res: Response,
+    viewer: Viewer | null,
+    facts: OperationFacts,
+  ) {
+    const execution = await execute(req, viewer);
+    // A write makes every answer that read the subgraphs it wrote to fresh on the next read.
+    if (cache && facts.kind === 'mutation') await cache.store.invalidate(facts.subgraphs);
+    if ('streamed' in execution) return streamOut(res, execution.streamed);
+    const { answer } = execution;
+    const storable = facts.kind === 'query' && !answer.hadErrors;
+    send(
+      res,
+      answer,
+      storable ? CACHE_CONTROL[facts.audience] : NOT_STORABLE,
+      cache ? 'bypass' : 'off',
+    );
+  }
+
+  return async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const viewer = await verifyToken(req.headers.authorization).catch(() => null);
+      const body = req.method === 'POST' ? graphQLBody(req.body) : null;
+      const facts = body ? analyse(body.query, body.operationName ?? undefined) : batchFacts(req);
+      const audience =
+        facts.kind === 'query' && viewer ? audienceKey(facts.audience, viewer) : null;
+      if (!cache || facts.kind !== 'query' || !body || !audience) {
+        await answerUncached(req, res, viewer, facts);
+        return;
+      }
+
+      const key = cacheKey(req, body, audience);
+      const cacheControl = CACHE_CONTROL[facts.audience];
+      const { answer: stored, generations } = await cache.store.lookup(key, facts.subgraphs);
+      if (stored) {
+        const age = Math.max(0, Math.round((Date.now() - stored.storedAt) / 1000));
+        res.setHeader('age', String(age));
+        const headers: [string, string][] = [['content-type', stored.contentType]];
+        send(res, { ...stored, status: 200, headers, hadErrors: false }, cacheControl, 'hit');
+        return;
+      }
+
+      const { execution, leader } = await executeShared(req, viewer, key);
+      if ('streamed' in execution) {
+        // Streamed (incremental delivery) answers are neither cached nor shared.
+        await (leader
+          ? streamOut(res, execution.streamed)
+          : answerUncached(req, res, viewer, facts));
+        return;
+      }
+      const { answer } = execution;
+      const cacheable = answer.status === 200 && !answer.hadErrors;
+      if (leader && cacheable && generations) {
+        await cache.store.save(key, facts.subgraphs, generations, answer, cache.ttlSeconds);
+      }
+      send(res, answer, cacheable ? cacheControl : NOT_STORABLE, leader ? 'miss' : 'shared');
+    } catch (error) {
+      next(error);
+    }
+  };
+}

@@ -1,0 +1,178 @@
+import {
+  Kind,
+  parse,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
+  type DirectiveNode,
+  type DocumentNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
+import { LRUCache } from 'lru-cache';
+
+/**
+ * Who an answer may be shared with, from the fields it reads: `public` answers are the same for
+ * every caller, `viewer` answers depend on the caller's role and province (`@viewerDependent`),
+ * `personal` answers hold one person's data (`@personal`) and are never shared between callers.
+ */
+export type Audience = 'public' | 'viewer' | 'personal';
+
+const AUDIENCE_RANK: Record<Audience, number> = { public: 0, viewer: 1, personal: 2 };
+
+interface FieldFacts {
+  /** Subgraphs that resolve the field: a write to any of them may change it. */
+  owners: string[];
+  audience: Audience;
+}
+
+/** What the gateway knows of every field of the supergraph: `Type` → `field` → facts. */
+export type SupergraphIndex = Map<string, Map<string, FieldFacts>>;
+
+function argument(directive: DirectiveNode, name: string): string | boolean | undefined {
+  const value = directive.arguments?.find((arg) => arg.name.value === name)?.value;
+  if (value?.kind === Kind.ENUM || value?.kind === Kind.STRING) return value.value;
+  if (value?.kind === Kind.BOOLEAN) return value.value;
+  return undefined;
+}
+
+/**
+ * Reads the supergraph: which subgraphs resolve each field (`@join__field`, else every subgraph
+ * of its type's `@join__type`) and who may share its answer (the owners' `@viewerDependent` and
+ * `@personal`, composed into the supergraph).
+ */
+export function indexSupergraph(supergraphSdl: string): SupergraphIndex {
+  const document = parse(supergraphSdl);
+  const graphNames = new Map<string, string>();
+  for (const definition of document.definitions) {
+    if (definition.kind !== Kind.ENUM_TYPE_DEFINITION || definition.name.value !== 'join__Graph') {
+      continue;
+    }
+    for (const value of definition.values ?? []) {
+      const joinGraph = value.directives?.find((d) => d.name.value === 'join__graph');
+      const name = joinGraph && argument(joinGraph, 'name');
+      if (typeof name === 'string') graphNames.set(value.name.value, name);
+    }
+  }
+  const graphOf = (directive: DirectiveNode) => {
+    const graph = argument(directive, 'graph');
+    return typeof graph === 'string' ? (graphNames.get(graph) ?? graph) : undefined;
+  };
+
+  const index: SupergraphIndex = new Map();
+  for (const definition of document.definitions) {
+    if (
+      definition.kind !== Kind.OBJECT_TYPE_DEFINITION &&
+      definition.kind !== Kind.OBJECT_TYPE_EXTENSION
+    ) {
+      continue;
+    }
+    const typeGraphs = (definition.directives ?? [])
+      .filter((d) => d.name.value === 'join__type')
+      .flatMap((d) => graphOf(d) ?? []);
+    const fields = index.get(definition.name.value) ?? new Map<string, FieldFacts>();
+    for (const field of definition.fields ?? []) {
+      const directives = field.directives ?? [];
+      const joins = directives.filter(
+        (d) => d.name.value === 'join__field' && argument(d, 'external') !== true,
+      );
+      const owners = joins.length ? joins.flatMap((d) => graphOf(d) ?? []) : typeGraphs;
+      const names = new Set(directives.map((d) => d.name.value));
+      const audience: Audience = names.has('personal')
+        ? 'personal'
+        : names.has('viewerDependent')
+          ? 'viewer'
+          : 'public';
+      fields.set(field.name.value, { owners: [...new Set(owners)].sort(), audience });
+    }
+    index.set(definition.name.value, fields);
+  }
+  return index;
+}
+
+/** What a request's operation is, as far as caching is concerned. */
+export type OperationFacts =
+  | { kind: 'query'; audience: Audience; subgraphs: string[] }
+  | { kind: 'mutation'; subgraphs: string[] }
+  /** Unparsable, invalid, ambiguous or a subscription: Apollo Server answers it, uncached. */
+  | { kind: 'other' };
+
+function chooseOperation(
+  document: DocumentNode,
+  operationName: string | undefined,
+): OperationDefinitionNode | undefined {
+  const operations = document.definitions.filter(
+    (definition): definition is OperationDefinitionNode =>
+      definition.kind === Kind.OPERATION_DEFINITION,
+  );
+  if (!operationName) return operations.length === 1 ? operations[0] : undefined;
+  return operations.find((operation) => operation.name?.value === operationName);
+}
+
+/**
+ * Walks an operation (and every fragment of its document) against the API schema: the widest
+ * audience among its fields and the subgraphs that own them. Unknown fields make it `other`:
+ * validation will refuse the request anyway.
+ */
+export function analyseOperation(
+  schema: GraphQLSchema,
+  index: SupergraphIndex,
+  query: string,
+  operationName: string | undefined,
+): OperationFacts {
+  let document: DocumentNode;
+  try {
+    document = parse(query);
+  } catch {
+    return { kind: 'other' };
+  }
+  const operation = chooseOperation(document, operationName);
+  if (!operation || operation.operation === 'subscription') return { kind: 'other' };
+  const fragments = document.definitions.filter(
+    (definition) => definition.kind === Kind.FRAGMENT_DEFINITION,
+  );
+  let audience: Audience = 'public';
+  let unknown = false;
+  const subgraphs = new Set<string>();
+  const typeInfo = new TypeInfo(schema);
+  const visitor = visitWithTypeInfo(typeInfo, {
+    Field(node) {
+      const name = node.name.value;
+      if (name.startsWith('__')) return;
+      const parent = typeInfo.getParentType();
+      const facts = parent && index.get(parent.name)?.get(name);
+      if (!facts) {
+        unknown = true;
+        return;
+      }
+      for (const owner of facts.owners) subgraphs.add(owner);
+      if (AUDIENCE_RANK[facts.audience] > AUDIENCE_RANK[audience]) audience = facts.audience;
+    },
+  });
+  for (const definition of [operation, ...fragments]) visit(definition, visitor);
+  if (unknown) return { kind: 'other' };
+  const owners = [...subgraphs].sort();
+  return operation.operation === 'mutation'
+    ? { kind: 'mutation', subgraphs: owners }
+    : { kind: 'query', audience, subgraphs: owners };
+}
+
+/** Analyses each distinct query text once: dashboards send the same few operations all day. */
+export function operationAnalyser(
+  schema: () => GraphQLSchema | undefined,
+  index: SupergraphIndex,
+  maxEntries = 2000,
+) {
+  const known = new LRUCache<string, OperationFacts>({ max: maxEntries });
+  return (query: string, operationName: string | undefined): OperationFacts => {
+    const current = schema();
+    if (!current) return { kind: 'other' };
+    const cacheKey = `${operationName ?? ''}\n${query}`;
+    let facts = known.get(cacheKey);
+    if (!facts) {
+      facts = analyseOperation(current, index, query, operationName);
+      known.set(cacheKey, facts);
+    }
+    return facts;
+  };
+}

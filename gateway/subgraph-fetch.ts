@@ -1,0 +1,79 @@
+import { subgraphFetches } from '@coop/common';
+import type { FetcherRequestInit } from '@apollo/utils.fetcher';
+import { GraphQLError } from 'graphql';
+
+interface BufferedResponse {
+  status: number;
+  statusText: string;
+  headers: [string, string][];
+  text: string;
+}
+
+/** Only reads are merged: the gateway writes its subgraph operations as `query …` or `{ … }`. */
+const READ_OPERATION = /^\{"query":"(?:query\b|\{)/;
+
+function headerOf(init: FetcherRequestInit | undefined, name: string): string {
+  const headers = (init?.headers ?? {}) as Record<string, string>;
+  return headers[name] ?? '';
+}
+
+/**
+ * How the gateway calls one subgraph: with a timeout, naming the subgraph when it fails, and —
+ * when `dedup` is on — sending identical reads that are in flight at the same time (same body,
+ * same caller's token) once, as Hive Gateway and Apollo Router do. Every caller gets its own
+ * copy of the response.
+ */
+export function subgraphFetcher(subgraph: string, options: { timeoutMs: number; dedup: boolean }) {
+  const inFlight = new Map<string, Promise<BufferedResponse>>();
+
+  async function send(url: string, init: FetcherRequestInit | undefined): Promise<Response> {
+    const timer = subgraphFetches.startTimer({ subgraph });
+    try {
+      const response = await fetch(url, {
+        ...init,
+        body: init?.body as string | undefined,
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
+      timer({ outcome: response.ok ? 'ok' : 'error' });
+      return response;
+    } catch (error) {
+      const timedOut = (error as Error).name === 'TimeoutError';
+      timer({ outcome: timedOut ? 'timeout' : 'error' });
+      // Name the missing part: the client sees which subgraph its partial answer lacks.
+      throw new GraphQLError(
+        timedOut
+          ? `The ${subgraph} subgraph did not answer within ${options.timeoutMs} ms`
+          : `The ${subgraph} subgraph is unreachable`,
+        { extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: subgraph } },
+      );
+    }
+  }
+
+  async function sendBuffered(url: string, init: FetcherRequestInit | undefined) {
+    const response = await send(url, init);
+    return {
+      status: response.status,
+      statusText: response.statusText,
+      headers: [...response.headers],
+      text: await response.text(),
+    };
+  }
+
+  return async (url: string, init?: FetcherRequestInit): Promise<Response> => {
+    const body = init?.body;
+    if (!options.dedup || typeof body !== 'string' || !READ_OPERATION.test(body)) {
+      return send(url, init);
+    }
+    const key = `${url}\n${headerOf(init, 'authorization')}\n${body}`;
+    let pending = inFlight.get(key);
+    if (!pending) {
+      pending = sendBuffered(url, init);
+      inFlight.set(key, pending);
+      const forget = () => inFlight.delete(key);
+      pending.then(forget, forget);
+    }
+    const { text, ...meta } = await pending;
+    const bodyless = meta.status === 204 || meta.status === 205 || meta.status === 304;
+    return new Response(bodyless ? null : text, meta);
+  };
+}
