@@ -10,6 +10,8 @@ export interface CacheSettings {
   maxBytes: number;
   /** Shares the cache between gateway instances; in memory per instance when unset. */
   redisUrl?: string;
+  /** Keeps one graph's answers apart from another's in a shared Redis. */
+  redisKeyPrefix: string;
   /** `SUBGRAPH_DEDUP=off` sends identical in-flight subgraph reads separately. */
   subgraphDedup: boolean;
 }
@@ -28,6 +30,7 @@ export function cacheSettingsFromEnv(): CacheSettings {
     ttlSeconds: Math.max(1, intFromEnv('RESPONSE_CACHE_TTL_SECONDS', 60)),
     maxBytes: Math.max(1, intFromEnv('RESPONSE_CACHE_MAX_MB', 100)) * 1024 * 1024,
     redisUrl: process.env.REDIS_URL || undefined,
+    redisKeyPrefix: process.env.RESPONSE_CACHE_REDIS_PREFIX || 'coop:response-cache:',
     subgraphDedup: switchFromEnv('SUBGRAPH_DEDUP', true),
   };
 }

@@ -133,7 +133,10 @@ export function analyseOperation(
   );
   let audience: Audience = 'public';
   let unknown = false;
-  const subgraphs = new Set<string>();
+  const read = new Set<string>();
+  // Only root fields of a mutation write; what they return is read afterwards.
+  const written = new Set<string>();
+  const mutationRoot = schema.getMutationType();
   const typeInfo = new TypeInfo(schema);
   const visitor = visitWithTypeInfo(typeInfo, {
     Field(node) {
@@ -145,16 +148,16 @@ export function analyseOperation(
         unknown = true;
         return;
       }
-      for (const owner of facts.owners) subgraphs.add(owner);
+      for (const owner of facts.owners) read.add(owner);
+      if (parent === mutationRoot) for (const owner of facts.owners) written.add(owner);
       if (AUDIENCE_RANK[facts.audience] > AUDIENCE_RANK[audience]) audience = facts.audience;
     },
   });
   for (const definition of [operation, ...fragments]) visit(definition, visitor);
   if (unknown) return { kind: 'other' };
-  const owners = [...subgraphs].sort();
   return operation.operation === 'mutation'
-    ? { kind: 'mutation', subgraphs: owners }
-    : { kind: 'query', audience, subgraphs: owners };
+    ? { kind: 'mutation', subgraphs: [...written].sort() }
+    : { kind: 'query', audience, subgraphs: [...read].sort() };
 }
 
 /** Analyses each distinct query text once: dashboards send the same few operations all day. */

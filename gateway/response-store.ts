@@ -78,17 +78,19 @@ export function memoryStore(maxBytes: number): ResponseStore {
   };
 }
 
-const PREFIX = 'coop:response-cache:';
-const generationKey = (subgraph: string) => `${PREFIX}generation:${subgraph}`;
-const entryKey = (key: string) => `${PREFIX}answer:${key}`;
-
 /**
  * A cache shared by every gateway instance through Redis. One round trip per lookup reads the
  * subgraphs' generations and the answer together. While Redis is unreachable the gateway answers
  * uncached; when it is back, every generation advances once, because a write made meanwhile
  * could not say so.
  */
-export function redisStore(url: string, allSubgraphs: readonly string[]): ResponseStore {
+export function redisStore(
+  url: string,
+  allSubgraphs: readonly string[],
+  prefix = 'coop:response-cache:',
+): ResponseStore {
+  const generationKey = (subgraph: string) => `${prefix}generation:${subgraph}`;
+  const entryKey = (key: string) => `${prefix}answer:${key}`;
   const client = createClient({
     url,
     disableOfflineQueue: true,

@@ -130,6 +130,7 @@ export async function startGateway(
           ? redisStore(
               cacheSettings.redisUrl,
               SERVICES.map((service) => service.name),
+              cacheSettings.redisKeyPrefix,
             )
           : memoryStore(cacheSettings.maxBytes),
         ttlSeconds: cacheSettings.ttlSeconds,

@@ -1,0 +1,128 @@
+import fs from 'node:fs';
+import fc from 'fast-check';
+import { ApolloGateway } from '@apollo/gateway';
+import type { GraphQLSchema } from 'graphql';
+import { SUPERGRAPH_PATH } from '../../gateway/compose';
+import { analyseOperation, indexSupergraph, type Audience } from '../../gateway/operation-analysis';
+import { policies as centralPolicies } from '../../services/bpsdm-central/policies';
+import { policies as regionalPolicies } from '../../services/bpsdm-regional/policies';
+import { policies as libraryPolicies } from '../../services/library/policies';
+
+const supergraphSdl = fs.readFileSync(SUPERGRAPH_PATH, 'utf8');
+const index = indexSupergraph(supergraphSdl);
+let apiSchema: GraphQLSchema;
+beforeAll(async () => {
+  const gateway = new ApolloGateway({ supergraphSdl });
+  apiSchema = (await gateway.load()).schema;
+  await gateway.stop();
+});
+
+/** Every coordinate whose answer depends on the caller, by the owners' SDL. */
+function annotated(): Map<string, Audience> {
+  const found = new Map<string, Audience>();
+  for (const [type, fields] of index) {
+    for (const [field, facts] of fields) {
+      if (facts.audience !== 'public') found.set(`${type}.${field}`, facts.audience);
+    }
+  }
+  return found;
+}
+
+describe('who may share an answer: the SDL agrees with the access rules', () => {
+  const tables = { ...libraryPolicies, ...centralPolicies, ...regionalPolicies };
+
+  it('every field with an access rule is @viewerDependent or @personal in its owner’s SDL', () => {
+    const marks = annotated();
+    const unmarked = Object.keys(tables).filter((coordinate) => !marks.has(coordinate));
+    expect(unmarked).toEqual([]);
+  });
+
+  it('every personal-data rule is @personal, and every mark has a rule behind it', () => {
+    const marks = annotated();
+    for (const [coordinate, rule] of Object.entries(tables)) {
+      if (rule.kind === 'personal')
+        expect([coordinate, marks.get(coordinate)]).toEqual([coordinate, 'personal']);
+    }
+    expect([...marks.keys()].filter((coordinate) => !(coordinate in tables))).toEqual([]);
+  });
+
+  it('reads the owners of each field from the supergraph', () => {
+    expect(index.get('RegionalOffice')?.get('librarianStats')?.owners).toEqual(['library']);
+    expect(index.get('RegionalOffice')?.get('trainingStats')?.owners).toEqual(['bpsdm-regional']);
+    expect(index.get('Agreement')?.get('programs')?.owners).toEqual(['bpsdm-central']);
+  });
+});
+
+describe('analyseOperation', () => {
+  const analyse = (query: string, operationName?: string) =>
+    analyseOperation(apiSchema, index, query, operationName);
+
+  it('finds the widest audience and every subgraph, through fragments and aliases', () => {
+    expect(analyse(`{ regionalOffices { name } }`)).toEqual({
+      kind: 'query',
+      audience: 'public',
+      subgraphs: ['bpsdm-regional'],
+    });
+    expect(
+      analyse(
+        `query Q { ...F } fragment F on Query { regionalOffices { s: librarianStats { librarians } } }`,
+      ),
+    ).toEqual({ kind: 'query', audience: 'viewer', subgraphs: ['bpsdm-regional', 'library'] });
+    expect(
+      analyse(`{ librarians(first: 1) { edges { node { ... on Librarian { who: name } } } } }`),
+    ).toMatchObject({ kind: 'query', audience: 'personal' });
+  });
+
+  it('tells writes from reads, picks the named operation, and gives up on what is invalid', () => {
+    expect(analyse(`mutation { setRunStatus(id: "x", version: 1, status: OPEN) { id } }`)).toEqual({
+      kind: 'mutation',
+      subgraphs: ['bpsdm-regional'],
+    });
+    const two = `query A { facilities { name } } mutation B { setRunStatus(id: "x", version: 1, status: OPEN) { id } }`;
+    expect(analyse(two, 'A')).toMatchObject({ kind: 'query' });
+    expect(analyse(two, 'B')).toMatchObject({ kind: 'mutation' });
+    expect(analyse(two)).toEqual({ kind: 'other' });
+    expect(analyse(`{ nothingHere }`)).toEqual({ kind: 'other' });
+    expect(analyse(`{ regionalOffices { `)).toEqual({ kind: 'other' });
+  });
+
+  it('marks a query personal whenever any @personal field appears anywhere in it (generated)', () => {
+    const personal = [...annotated()].filter(([, audience]) => audience === 'personal');
+    // Paths from Query to each type that holds personal fields, as the contract reaches them.
+    const paths: Record<string, (inner: string) => string> = {
+      Librarian: (inner) => `librarians(first: 1) { edges { node { ${inner} } } }`,
+      Certification: (inner) => `certification(number: "x") { ${inner} }`,
+      ProgramRun: (inner) => `programRuns(first: 1) { edges { node { ${inner} } } }`,
+      Enrolment: (inner) =>
+        `programRuns(first: 1) { edges { node { enrolments(first: 1) { edges { node { ${inner} } } } } } }`,
+    };
+    const scalarish = (coordinate: string) => {
+      const [type, field] = coordinate.split('.') as [string, string];
+      const selection = {
+        'Librarian.certifications': 'certifications { number }',
+        'Librarian.enrolments': 'enrolments { id }',
+        'Certification.holder': 'holder { id }',
+        'Certification.run': 'run { id }',
+        'ProgramRun.enrolments': 'enrolments(first: 1) { totalCount }',
+        'Enrolment.participant': 'participant { id }',
+      }[coordinate];
+      return { type, selection: selection ?? field };
+    };
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...personal.map(([coordinate]) => coordinate)),
+        fc.boolean(),
+        fc.string({ minLength: 1, maxLength: 8 }).map((s) => `a${s.replace(/\W/g, '')}`),
+        (coordinate, viaFragment, alias) => {
+          const { type, selection } = scalarish(coordinate);
+          const inner = `__typename ${alias}: ${selection}`;
+          const query = viaFragment
+            ? `{ ${paths[type]!('...P')} } fragment P on ${type} { ${inner} }`
+            : `{ ${paths[type]!(inner)} }`;
+          const facts = analyse(query);
+          expect(facts).toMatchObject({ kind: 'query', audience: 'personal' });
+        },
+      ),
+    );
+  });
+});
