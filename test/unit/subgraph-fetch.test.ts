@@ -1,0 +1,80 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { subgraphFetcher } from '../../gateway/subgraph-fetch';
+
+/** A subgraph stand-in that answers after a pause and counts what it received. */
+function slowServer(pauseMs: number) {
+  const received: { body: string; authorization?: string }[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      received.push({ body, authorization: req.headers.authorization });
+      setTimeout(() => {
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ data: { n: received.length } }));
+      }, pauseMs);
+    });
+  });
+  return { server, received };
+}
+
+describe('subgraph fetches', () => {
+  const { server, received } = slowServer(100);
+  let url: string;
+
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => server.listen(0, resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  });
+  afterAll(() => new Promise((resolve) => server.close(resolve)));
+  beforeEach(() => received.splice(0));
+
+  const init = (query: string, authorization = 'Bearer a') => ({
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization },
+    body: JSON.stringify({ query, variables: {} }),
+  });
+
+  it('sends identical reads in flight at the same time once, and gives each caller the answer', async () => {
+    const fetcher = subgraphFetcher('library', { timeoutMs: 5000, dedup: true });
+    const read = init('query Q__library__0 { facilities { id } }');
+    const responses = await Promise.all(Array.from({ length: 10 }, () => fetcher(url, read)));
+    const bodies = await Promise.all(responses.map((response) => response.json()));
+    expect(received).toHaveLength(1);
+    expect(new Set(bodies.map((body) => JSON.stringify(body)))).toEqual(
+      new Set([JSON.stringify({ data: { n: 1 } })]),
+    );
+    // Once answered, the next identical read is sent again: nothing is cached here.
+    await fetcher(url, read);
+    expect(received).toHaveLength(2);
+  });
+
+  it('keeps callers apart, and never merges writes', async () => {
+    const fetcher = subgraphFetcher('library', { timeoutMs: 5000, dedup: true });
+    const read = 'query Q__library__0 { facilities { id } }';
+    const write = 'mutation M__library__0 { createFacility(input: {}) { id } }';
+    await Promise.all([
+      fetcher(url, init(read, 'Bearer a')),
+      fetcher(url, init(read, 'Bearer b')),
+      fetcher(url, init(write)),
+      fetcher(url, init(write)),
+    ]);
+    expect(received).toHaveLength(4);
+    expect(received.filter((r) => r.body.includes('mutation'))).toHaveLength(2);
+  });
+
+  it('sends every request when deduplication is off', async () => {
+    const fetcher = subgraphFetcher('library', { timeoutMs: 5000, dedup: false });
+    const read = init('{ facilities { id } }');
+    await Promise.all(Array.from({ length: 3 }, () => fetcher(url, read)));
+    expect(received).toHaveLength(3);
+  });
+
+  it('names the subgraph when it does not answer in time', async () => {
+    const fetcher = subgraphFetcher('library', { timeoutMs: 20, dedup: true });
+    await expect(fetcher(url, init('{ facilities { id } }'))).rejects.toMatchObject({
+      extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'library' },
+    });
+  });
+});
