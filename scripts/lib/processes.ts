@@ -4,16 +4,24 @@ import path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 
-/** Starts a TypeScript entry point in its own Node process (through tsx). */
+/**
+ * Starts a TypeScript entry point in its own Node process (through tsx). `stdio` may also be
+ * two open file descriptors, for the child's stdout and stderr.
+ */
 export function spawnTypeScript(
   entry: string,
   env: NodeJS.ProcessEnv,
-  stdio: 'inherit' | 'pipe' = 'inherit',
+  stdio: 'inherit' | 'pipe' | { stdout: number; stderr: number } = 'inherit',
 ): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], {
     cwd: ROOT,
     env,
-    stdio: stdio === 'inherit' ? 'inherit' : ['ignore', 'pipe', 'pipe'],
+    stdio:
+      stdio === 'inherit'
+        ? 'inherit'
+        : stdio === 'pipe'
+          ? ['ignore', 'pipe', 'pipe']
+          : ['ignore', stdio.stdout, stdio.stderr],
   });
 }
 
