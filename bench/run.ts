@@ -1,154 +1,226 @@
 /**
- * `npm run bench`: starts the graph on the large seed and measures the contract's Dashboard,
- * Agreement and Profile operations through the gateway and, side by side in the same run, the
- * part of each that the owning subgraph answers alone. Prints requests/s, p50/p99 latency,
- * SQL statements per request and the gateway/direct ratio. A script, not a test.
+ * `npm run bench`: the contract's operations on the large seed, in one run, against five targets
+ * in front of the same subgraphs — A our gateway (response cache on), B our gateway (cache off),
+ * C stock @apollo/gateway, D Hive Gateway, E the floor (the query plan's subgraph requests
+ * replayed without a gateway). Targets alternate in short slices, round after round, so the
+ * machine's noise falls on all of them alike. Prints req/s, p50/p99, ratios to A and B, SQL
+ * statements, CPU ms and allocated MB per request per process, and writes them to
+ * bench/README.md. A script, not a test: see bench/README.md for the method.
  *
- * BENCH_DURATION (s, default 10) and BENCH_CONNECTIONS (default 10) set the load. The stack uses
- * the database `coop_bench` on DATABASE_URL's server (default: the local PostgreSQL); the large
- * seed is kept there, so only the first run pays for it.
+ * BENCH_DURATION (s per slice, default 5), BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default
+ * 10), BENCH_WARMUP (s per operation and target before the first round, default 2), BENCH_PORT
+ * (first of the ports used, default 4100), BENCH_OPERATIONS (e.g. "Dashboard,Agreement"),
+ * BENCH_README=0 (do not write bench/README.md).
  */
-import autocannon from 'autocannon';
-import { Client } from 'pg';
+import fs from 'node:fs';
+import path from 'node:path';
 import { intFromEnv, PKS_ID, signDevToken } from '@coop/common';
-import { spawnTypeScript, stopProcess, waitForHealthy } from '../scripts/lib/processes';
-import { benchOperations } from './operations';
+import { ROOT } from '../scripts/lib/processes';
+import {
+  debugEndpointProbe,
+  difference,
+  ownProcessProbe,
+  postgresBackendsProbe,
+  readAll,
+  type Probe,
+} from './cost-probes';
+import { BENCH_DATABASE, benchDatabase } from './database';
+import { checkReplay, describeReplay, fetchCount, replay, startFloorRecorder } from './floor';
+import { graphQLPost, send } from './http-client';
+import { runLoad, type Flow } from './load';
+import {
+  contractOperations,
+  SAMPLE_IDS_QUERY,
+  sampleIdsFrom,
+  type BenchOperation,
+} from './operations';
+import {
+  assertPortsFree,
+  benchPorts,
+  BenchProcesses,
+  ensureHiveGatewayInstalled,
+  writeBenchSupergraph,
+} from './processes';
+import { describeMachine, writeResultsSection, type Machine } from './readme-report';
+import {
+  CLIENT_PROBE,
+  costTable,
+  POSTGRES_PROBE,
+  Results,
+  SUBGRAPH_PROBES,
+  throughputTable,
+  type TargetDescription,
+  type TargetKey,
+} from './results';
+import { checkSameAnswers } from './same-answers';
 
-const DURATION = intFromEnv('BENCH_DURATION', 10);
-const CONNECTIONS = intFromEnv('BENCH_CONNECTIONS', 10);
-const PORTS = { gateway: 4100, library: 4101, 'bpsdm-central': 4102, 'bpsdm-regional': 4103 };
+const settings = {
+  durationS: intFromEnv('BENCH_DURATION', 5),
+  rounds: intFromEnv('BENCH_ROUNDS', 3),
+  connections: intFromEnv('BENCH_CONNECTIONS', 10),
+  warmupS: intFromEnv('BENCH_WARMUP', 2),
+};
+const ports = benchPorts(intFromEnv('BENCH_PORT', 4100));
+const only = process.env.BENCH_OPERATIONS?.split(',').map((name) => name.trim());
 
-async function benchDatabase(): Promise<string> {
-  const server = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
-  const client = new Client({ connectionString: server });
-  await client.connect();
-  const exists = await client.query(`SELECT 1 FROM pg_database WHERE datname = 'coop_bench'`);
-  if (!exists.rowCount) await client.query('CREATE DATABASE coop_bench');
-  await client.end();
-  const url = new URL(server);
-  url.pathname = '/coop_bench';
-  return url.toString();
+const TARGETS: TargetDescription[] = [
+  { key: 'A', label: 'A. ours, cache on', gatewayProbe: 'gateway A' },
+  { key: 'B', label: 'B. ours, cache off', gatewayProbe: 'gateway B' },
+  { key: 'C', label: 'C. stock @apollo/gateway', gatewayProbe: 'gateway C' },
+  { key: 'D', label: 'D. Hive Gateway', gatewayProbe: 'gateway D' },
+  { key: 'E', label: 'E. floor: plan replayed', gatewayProbe: undefined },
+];
+
+const local = (port: number) => `http://localhost:${port}`;
+const GATEWAY_URLS: Record<Exclude<TargetKey, 'E'>, string> = {
+  A: `${local(ports.gateway)}/graphql`,
+  B: `${local(ports.gatewayWithoutCache)}/graphql`,
+  C: `${local(ports.stockGateway)}/graphql`,
+  D: `${local(ports.hiveGateway)}/graphql`,
+};
+
+const PROBES: Probe[] = [
+  debugEndpointProbe('gateway A', local(ports.gateway)),
+  debugEndpointProbe('gateway B', local(ports.gatewayWithoutCache)),
+  debugEndpointProbe('gateway C', local(ports.stockGatewayStats)),
+  debugEndpointProbe('gateway D', local(ports.hiveGatewayStats)),
+  ...SUBGRAPH_PROBES.map((name) => debugEndpointProbe(name, local(ports[name]), true)),
+  postgresBackendsProbe(POSTGRES_PROBE, BENCH_DATABASE),
+  ownProcessProbe(CLIENT_PROBE),
+];
+
+interface Prepared {
+  operation: BenchOperation;
+  flows: Record<TargetKey, Flow>;
+  floorPlan: string;
 }
 
-/** Dashboards read aggregates and profiles read personal data: the bench asks as an admin. */
-let authorization = '';
-
-async function post(url: string, query: string) {
-  const response = await fetch(url, {
+/** Records the floor's requests, checks every target's answers and builds the load flows. */
+async function prepare(supergraphFile: string, authorization: string): Promise<Prepared[]> {
+  const sample = await fetch(GATEWAY_URLS.A, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization },
-    body: JSON.stringify({ query }),
+    body: JSON.stringify({ query: SAMPLE_IDS_QUERY }),
   });
-  const body = (await response.json()) as { data?: unknown; errors?: unknown[] };
-  if (body.errors) throw new Error(`${query}\n→ ${JSON.stringify(body.errors)}`);
-  return body.data as Record<string, unknown>;
-}
-
-async function statementCount(): Promise<number> {
-  let total = 0;
-  for (const port of [PORTS.library, PORTS['bpsdm-central'], PORTS['bpsdm-regional']]) {
-    const response = await fetch(`http://localhost:${port}/debug/sql-statements`);
-    total += ((await response.json()) as { count: number }).count;
+  const ids = sampleIdsFrom(((await sample.json()) as { data: unknown }).data, PKS_ID);
+  const operations = contractOperations(ids).filter(({ name }) => !only || only.includes(name));
+  const recorder = await startFloorRecorder(supergraphFile, authorization);
+  try {
+    const prepared: Prepared[] = [];
+    for (const operation of operations) {
+      await checkSameAnswers(operation, GATEWAY_URLS, authorization);
+      const floor = await recorder.record(operation);
+      await checkReplay(floor, operation.name);
+      const payload = { query: operation.query, variables: operation.variables };
+      const flowTo = (url: string): Flow => {
+        const request = graphQLPost(url, payload, authorization);
+        return () => send(request);
+      };
+      prepared.push({
+        operation,
+        flows: {
+          A: flowTo(GATEWAY_URLS.A),
+          B: flowTo(GATEWAY_URLS.B),
+          C: flowTo(GATEWAY_URLS.C),
+          D: flowTo(GATEWAY_URLS.D),
+          E: () => replay(floor),
+        },
+        floorPlan: `${describeReplay(floor)} (${fetchCount(floor)} ${fetchCount(floor) === 1 ? 'request' : 'requests'})`,
+      });
+      console.log(`${operation.name}: same answer from A–D; floor replays ${fetchCount(floor)}`);
+    }
+    return prepared;
+  } finally {
+    await recorder.stop();
   }
-  return total;
 }
 
-async function measure(url: string, query: string) {
-  const result = await autocannon({
-    url,
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization },
-    body: JSON.stringify({ query }),
-    connections: CONNECTIONS,
-    duration: DURATION,
-  });
-  if (result.non2xx || result.errors) {
-    throw new Error(`${result.non2xx} non-2xx answers and ${result.errors} errors for ${url}`);
+/** Round after round, every operation on every target in turn; the first target rotates. */
+async function measure(prepared: Prepared[]): Promise<Results> {
+  if (settings.warmupS > 0) {
+    console.log(`warming up: ${settings.warmupS} s per operation and target`);
+    for (const { flows } of prepared) {
+      for (const target of TARGETS) {
+        await runLoad(flows[target.key], settings.connections, settings.warmupS * 1000);
+      }
+    }
   }
-  return {
-    requestsPerSecond: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-  };
+  const results = new Results();
+  for (let round = 0; round < settings.rounds; round += 1) {
+    const order = [...TARGETS.slice(round % 5), ...TARGETS.slice(0, round % 5)];
+    for (const { operation, flows } of prepared) {
+      const line: string[] = [];
+      for (const target of order) {
+        const before = await readAll(PROBES);
+        const load = await runLoad(
+          flows[target.key],
+          settings.connections,
+          settings.durationS * 1000,
+        );
+        const after = await readAll(PROBES);
+        results.add(operation.name, target.key, load, difference(before, after));
+        line.push(`${target.key} ${(load.requests / (load.elapsedMs / 1000)).toFixed(0)}`);
+      }
+      console.log(
+        `round ${round + 1}/${settings.rounds} ${operation.name}: ${line.join(', ')} req/s`,
+      );
+    }
+  }
+  return results;
 }
 
-type Measurement = Awaited<ReturnType<typeof measure>>;
+function resultsSection(machine: Machine, prepared: Prepared[], results: Results): string {
+  const names = prepared.map(({ operation }) => operation.name);
+  const perCell = settings.durationS * settings.rounds;
+  const smoke =
+    perCell < 15
+      ? `**Short smoke run** (${perCell} s per operation and target): it shows that every target answers every operation; it is too short for conclusions.\n\n`
+      : '';
+  return `### Run of ${machine.date}
 
-function row(name: string, target: string, stats: Measurement, statements: string): string[] {
-  return [
-    name,
-    target,
-    stats.requestsPerSecond.toFixed(0),
-    stats.p50.toFixed(0),
-    stats.p99.toFixed(0),
-    statements,
-  ];
+${smoke}Machine: ${machine.cpus} cores (${machine.cpuModel}), Node ${machine.node}, PostgreSQL ${machine.postgres}; load average at the start ${machine.loadAverageAtStart} (the machine is shared). Settings: ${settings.rounds} rounds × ${settings.durationS} s per operation and target, ${settings.connections} connections, ${settings.warmupS} s warm-up; an admin token on every request.
+
+The floor's requests (→ one after the other, ∥ at the same time):
+
+${prepared.map(({ operation, floorPlan }) => `- ${operation.name}: ${floorPlan}`).join('\n')}
+
+${throughputTable(results, names, TARGETS)}
+
+CPU milliseconds and V8 heap megabytes allocated per request, process by process (the gateway column is the target's own gateway process):
+
+${costTable(results, names, TARGETS)}`;
 }
 
 async function main() {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    DATABASE_URL: await benchDatabase(),
-    SEED_ON_START: 'large',
-    EXPOSE_SQL_STATEMENT_COUNT: '1',
-    GATEWAY_PORT: String(PORTS.gateway),
-    LIBRARY_PORT: String(PORTS.library),
-    BPSDM_CENTRAL_PORT: String(PORTS['bpsdm-central']),
-    BPSDM_REGIONAL_PORT: String(PORTS['bpsdm-regional']),
-    LIBRARY_URL: '',
-    BPSDM_CENTRAL_URL: '',
-    BPSDM_REGIONAL_URL: '',
-  };
-  console.log('starting the graph on the large seed (the first run seeds it: about a minute)…');
-  const stack = spawnTypeScript('scripts/start.ts', env, 'pipe');
-  stack.stdout?.resume();
-  stack.stderr?.pipe(process.stderr);
+  await assertPortsFree(ports);
+  const database = await benchDatabase();
+  const machine = describeMachine(database.serverVersion);
+  const supergraph = fs.readFileSync(path.join(ROOT, 'schema', 'supergraph.graphql'), 'utf8');
+  const supergraphFile = writeBenchSupergraph(supergraph, ports);
+  ensureHiveGatewayInstalled();
+  const processes = new BenchProcesses(ports, database.url);
   try {
-    await waitForHealthy(`http://localhost:${PORTS.gateway}/health`, 600_000, stack);
-    authorization = `Bearer ${await signDevToken({ role: 'admin' })}`;
-    const gatewayUrl = `http://localhost:${PORTS.gateway}/graphql`;
-    const found = await post(
-      gatewayUrl,
-      `{ programRuns(first: 1, filter: { status: COMPLETED }) { edges { node {
-          enrolments(first: 1) { edges { node { participant { id } } } } } } } }`,
-    );
-    const librarianId = (
-      found as {
-        programRuns: {
-          edges: { node: { enrolments: { edges: { node: { participant: { id: string } } }[] } } }[];
-        };
-      }
-    ).programRuns.edges[0]!.node.enrolments.edges[0]!.node.participant.id;
-
+    console.log('starting the graph on the large seed (the first run seeds it: a few minutes)…');
+    await processes.startGraph();
+    await Promise.all([
+      processes.startGatewayWithoutCache(),
+      processes.startStockGateway(supergraphFile),
+      processes.startHiveGateway(supergraphFile),
+    ]);
+    const authorization = `Bearer ${await signDevToken({ role: 'admin' })}`;
+    const prepared = await prepare(supergraphFile, authorization);
     console.log(
-      `\n${DURATION} s per measurement, ${CONNECTIONS} connections, one run, same machine\n`,
+      `\n${settings.rounds} rounds × ${settings.durationS} s per operation and target, ${settings.connections} connections\n`,
     );
-    const rows: string[][] = [];
-    for (const operation of benchOperations({ agreementId: PKS_ID, librarianId })) {
-      const directUrl = `http://localhost:${PORTS[operation.directSubgraph]}/graphql`;
-      const before = await statementCount();
-      await post(gatewayUrl, operation.gatewayQuery);
-      const statements = (await statementCount()) - before;
-      const viaGateway = await measure(gatewayUrl, operation.gatewayQuery);
-      const direct = await measure(directUrl, operation.directQuery);
-      rows.push(
-        row(operation.name, 'gateway (whole operation)', viaGateway, String(statements)),
-        row(operation.name, `${operation.directSubgraph} alone (its part)`, direct, ''),
-      );
-      rows.push([
-        operation.name,
-        'ratio gateway / direct (req/s)',
-        (viaGateway.requestsPerSecond / direct.requestsPerSecond).toFixed(2),
-        '',
-        '',
-        '',
-      ]);
+    const results = await measure(prepared);
+    const section = resultsSection(machine, prepared, results);
+    console.log(`\n${section}\n`);
+    if (process.env.BENCH_README !== '0') {
+      await writeResultsSection(section);
+      console.log('written to bench/README.md');
     }
-    const header = ['operation', 'target', 'req/s', 'p50 ms', 'p99 ms', 'SQL statements/request'];
-    const table = [header, header.map(() => '---'), ...rows];
-    console.log(table.map((row) => `| ${row.join(' | ')} |`).join('\n'));
   } finally {
-    await stopProcess(stack);
+    await processes.stopAll();
   }
 }
 

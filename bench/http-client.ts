@@ -1,0 +1,63 @@
+import http from 'node:http';
+
+/**
+ * The load generator's HTTP client: plain node:http on kept-alive sockets, the same for every
+ * target, so the client's own cost per request is the same whichever target it measures.
+ */
+const agent = new http.Agent({ keepAlive: true });
+
+export interface GraphQLPost {
+  url: string;
+  hostname: string;
+  port: string;
+  path: string;
+  /** The JSON body, encoded once: the load loop sends the same bytes again and again. */
+  body: Buffer;
+  authorization: string;
+}
+
+export function graphQLPost(url: string, payload: unknown, authorization: string): GraphQLPost {
+  const { hostname, port, pathname } = new URL(url);
+  const body = Buffer.from(JSON.stringify(payload));
+  return { url, hostname, port, path: pathname, body, authorization };
+}
+
+/**
+ * Sends the request and resolves with the answer's bytes. Anything but a 200 without GraphQL
+ * errors rejects: a target that fails must not be counted as fast.
+ */
+export function send(request: GraphQLPost): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const outgoing = http.request(
+      {
+        hostname: request.hostname,
+        port: request.port,
+        path: request.path,
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': request.body.length,
+          authorization: request.authorization,
+        },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () => {
+          const answer = Buffer.concat(chunks);
+          // A GraphQL error anywhere in the answer shows as this key; no field is named so.
+          if (response.statusCode !== 200 || answer.includes('"errors"')) {
+            const excerpt = answer.subarray(0, 600).toString();
+            reject(new Error(`${request.url} answered ${response.statusCode}: ${excerpt}`));
+          } else {
+            resolve(answer);
+          }
+        });
+      },
+    );
+    outgoing.on('error', reject);
+    outgoing.end(request.body);
+  });
+}

@@ -1,0 +1,199 @@
+/**
+ * The processes of one benchmark run: the graph (three subgraphs and our gateway, as
+ * `npm start` runs them), a second instance of our gateway without its response cache, stock
+ * `@apollo/gateway` and Hive Gateway, all in front of the same subgraphs.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { ROOT, spawnTypeScript, stopProcess, waitForHealthy } from '../scripts/lib/processes';
+
+export const BENCH_DATA_DIR = path.join(ROOT, '.data', 'bench');
+const HIVE_DIR = path.join(ROOT, 'bench', 'hive');
+
+export interface BenchPorts {
+  gateway: number;
+  library: number;
+  'bpsdm-central': number;
+  'bpsdm-regional': number;
+  gatewayWithoutCache: number;
+  stockGateway: number;
+  stockGatewayStats: number;
+  hiveGateway: number;
+  hiveGatewayStats: number;
+}
+
+export function benchPorts(base: number): BenchPorts {
+  return {
+    gateway: base,
+    library: base + 1,
+    'bpsdm-central': base + 2,
+    'bpsdm-regional': base + 3,
+    gatewayWithoutCache: base + 4,
+    stockGateway: base + 5,
+    hiveGateway: base + 6,
+    stockGatewayStats: base + 15,
+    hiveGatewayStats: base + 16,
+  };
+}
+
+/** Fails at once when another program holds one of the ports (another graph, another bench). */
+export async function assertPortsFree(ports: BenchPorts): Promise<void> {
+  for (const port of Object.values(ports)) {
+    const taken = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (taken) throw new Error(`port ${port} is in use: set BENCH_PORT to another base port`);
+  }
+}
+
+const subgraphUrl = (port: number) => `http://localhost:${port}/graphql`;
+
+/** The checked-in supergraph with its routing URLs pointed at the bench's subgraphs. */
+export function writeBenchSupergraph(supergraphSdl: string, ports: BenchPorts): string {
+  const defaults = { library: 4001, 'bpsdm-central': 4002, 'bpsdm-regional': 4003 } as const;
+  let sdl = supergraphSdl;
+  for (const [name, port] of Object.entries(defaults)) {
+    const routing = `@join__graph(name: "${name}", url: "${subgraphUrl(port)}")`;
+    if (!sdl.includes(routing)) throw new Error(`the supergraph has no ${routing}`);
+    sdl = sdl.replace(
+      routing,
+      `@join__graph(name: "${name}", url: "${subgraphUrl(ports[name as keyof typeof defaults])}")`,
+    );
+  }
+  fs.mkdirSync(BENCH_DATA_DIR, { recursive: true });
+  const file = path.join(BENCH_DATA_DIR, 'supergraph.graphql');
+  fs.writeFileSync(file, sdl);
+  return file;
+}
+
+/** Hive Gateway is heavy (~500 MB): installed into bench/hive on the first run only. */
+export function ensureHiveGatewayInstalled(): void {
+  if (fs.existsSync(path.join(HIVE_DIR, 'node_modules', '@graphql-hive', 'gateway'))) return;
+  console.log('installing Hive Gateway for the benchmark (npm ci --prefix bench/hive)…');
+  execFileSync('npm', ['ci', '--prefix', HIVE_DIR, '--no-audit', '--no-fund'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
+}
+
+/** Our services log a line per request: that goes nowhere; what goes wrong goes to a file. */
+function outputTo(name: string, keepStdout: boolean) {
+  fs.mkdirSync(BENCH_DATA_DIR, { recursive: true });
+  const logFile = path.join(BENCH_DATA_DIR, `${name}.log`);
+  const stderr = fs.openSync(logFile, 'w');
+  const stdout = keepStdout ? stderr : fs.openSync('/dev/null', 'w');
+  return { stdio: { stdout, stderr }, logFile };
+}
+
+export class BenchProcesses {
+  private children: { name: string; child: ChildProcess; logFile: string }[] = [];
+
+  constructor(
+    private readonly ports: BenchPorts,
+    private readonly databaseUrl: string,
+  ) {}
+
+  private subgraphUrls(): NodeJS.ProcessEnv {
+    return {
+      LIBRARY_URL: subgraphUrl(this.ports.library),
+      BPSDM_CENTRAL_URL: subgraphUrl(this.ports['bpsdm-central']),
+      BPSDM_REGIONAL_URL: subgraphUrl(this.ports['bpsdm-regional']),
+    };
+  }
+
+  private async started(name: string, child: ChildProcess, logFile: string, readyUrl: string) {
+    this.children.push({ name, child, logFile });
+    try {
+      await waitForHealthy(readyUrl, 600_000, child);
+    } catch (error) {
+      throw new Error(`${name} did not start (see ${logFile}): ${String(error)}`);
+    }
+  }
+
+  /** The three subgraphs and our gateway with its defaults (response cache on). */
+  async startGraph(): Promise<void> {
+    const { stdio, logFile } = outputTo('graph', false);
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      DATABASE_URL: this.databaseUrl,
+      SEED_ON_START: 'large',
+      EXPOSE_SQL_STATEMENT_COUNT: '1',
+      GATEWAY_PORT: String(this.ports.gateway),
+      LIBRARY_PORT: String(this.ports.library),
+      BPSDM_CENTRAL_PORT: String(this.ports['bpsdm-central']),
+      BPSDM_REGIONAL_PORT: String(this.ports['bpsdm-regional']),
+      ...this.subgraphUrls(),
+      // Seeding the large data set the first time takes longer than a normal start.
+      STARTUP_TIMEOUT_MS: '600000',
+    };
+    const child = spawnTypeScript('scripts/start.ts', env, stdio);
+    await this.started(
+      'the graph',
+      child,
+      logFile,
+      `http://localhost:${this.ports.gateway}/health`,
+    );
+  }
+
+  /** A second instance of our gateway, its response cache switched off. */
+  async startGatewayWithoutCache(): Promise<void> {
+    const { stdio, logFile } = outputTo('gateway-without-cache', false);
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      RESPONSE_CACHE: 'off',
+      EXPOSE_SQL_STATEMENT_COUNT: '1',
+      GATEWAY_PORT: String(this.ports.gatewayWithoutCache),
+      ...this.subgraphUrls(),
+    };
+    const child = spawnTypeScript('gateway/index.ts', env, stdio);
+    const health = `http://localhost:${this.ports.gatewayWithoutCache}/health`;
+    await this.started('our gateway without cache', child, logFile, health);
+  }
+
+  async startStockGateway(supergraphFile: string): Promise<void> {
+    const { stdio, logFile } = outputTo('stock-gateway', true);
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      EXPOSE_SQL_STATEMENT_COUNT: '1',
+      PORT: String(this.ports.stockGateway),
+      DEBUG_STATS_PORT: String(this.ports.stockGatewayStats),
+    };
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(ROOT, 'bench', 'stock-gateway.ts'), supergraphFile],
+      { cwd: ROOT, env, stdio: ['ignore', stdio.stdout, stdio.stderr] },
+    );
+    // Its stats port opens once the gateway listens.
+    const ready = `http://localhost:${this.ports.stockGatewayStats}/debug/process`;
+    await this.started('stock @apollo/gateway', child, logFile, ready);
+  }
+
+  async startHiveGateway(supergraphFile: string): Promise<void> {
+    const { stdio, logFile } = outputTo('hive-gateway', true);
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      EXPOSE_SQL_STATEMENT_COUNT: '1',
+      DEBUG_STATS_PORT: String(this.ports.hiveGatewayStats),
+    };
+    const cli = path.join(HIVE_DIR, 'node_modules', '@graphql-hive', 'gateway', 'dist', 'bin.js');
+    const args = [cli, 'supergraph', supergraphFile, '--port', String(this.ports.hiveGateway)];
+    const child = spawn(process.execPath, [...args, '--config-path', 'gateway.config.ts'], {
+      cwd: HIVE_DIR,
+      env,
+      stdio: ['ignore', stdio.stdout, stdio.stderr],
+    });
+    const ready = `http://localhost:${this.ports.hiveGateway}/readiness`;
+    await this.started('Hive Gateway', child, logFile, ready);
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all(this.children.map(({ child }) => stopProcess(child)));
+  }
+}

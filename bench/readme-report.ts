@@ -1,0 +1,42 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import prettier from 'prettier';
+
+const README = path.join(__dirname, 'README.md');
+const START = '<!-- bench-results:start (written by npm run bench) -->';
+const END = '<!-- bench-results:end -->';
+
+export interface Machine {
+  date: string;
+  cpus: number;
+  cpuModel: string;
+  node: string;
+  postgres: string;
+  loadAverageAtStart: string;
+}
+
+export function describeMachine(postgresVersion: string): Machine {
+  return {
+    date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+    cpus: os.availableParallelism(),
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    node: process.version,
+    postgres: postgresVersion,
+    loadAverageAtStart: os
+      .loadavg()
+      .map((load) => load.toFixed(2))
+      .join(' / '),
+  };
+}
+
+/** Replaces the results section of bench/README.md, formatted as `npm run lint` expects. */
+export async function writeResultsSection(section: string): Promise<void> {
+  const readme = fs.readFileSync(README, 'utf8');
+  const start = readme.indexOf(START);
+  const end = readme.indexOf(END);
+  if (start < 0 || end < start) throw new Error(`bench/README.md lacks the ${START} marker pair`);
+  const updated = `${readme.slice(0, start + START.length)}\n\n${section}\n\n${readme.slice(end)}`;
+  const options = (await prettier.resolveConfig(README)) ?? {};
+  fs.writeFileSync(README, await prettier.format(updated, { ...options, filepath: README }));
+}
