@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { GraphQLError } from 'graphql';
+import { LRUCache } from 'lru-cache';
+import { intFromEnv } from './config';
 import { log } from './log';
 import {
   createRemoteJWKSet,
@@ -139,6 +141,9 @@ export function viewerFromClaims(payload: JWTPayload): Viewer {
  */
 export function createTokenVerifier(config = authConfig()) {
   let key: Promise<KeyLike | JWTVerifyGetKey> | undefined;
+  // A token verified once is remembered until it expires: every hop of every request carries
+  // the same token, and checking its signature again would change nothing.
+  const verified = new LRUCache<string, Viewer>({ max: intFromEnv('TOKEN_CACHE_SIZE', 10_000) });
   const resolveKey = async (): Promise<KeyLike | JWTVerifyGetKey> => {
     if (config.jwksUrl) return createRemoteJWKSet(new URL(config.jwksUrl));
     if (config.publicKeyPem) return importSPKI(config.publicKeyPem, config.publicKeyAlgorithm);
@@ -150,6 +155,9 @@ export function createTokenVerifier(config = authConfig()) {
     if (!authorization) return ANONYMOUS;
     const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
     if (!match) throw unauthenticated('The Authorization header must be "Bearer <token>"');
+    const token = match[1]!;
+    const known = verified.get(token);
+    if (known) return known;
     key ??= resolveKey();
     let verifyWith: KeyLike | JWTVerifyGetKey;
     try {
@@ -167,15 +175,18 @@ export function createTokenVerifier(config = authConfig()) {
     try {
       const { payload } =
         typeof verifyWith === 'function'
-          ? await jwtVerify(match[1]!, verifyWith, {
+          ? await jwtVerify(token, verifyWith, {
               issuer: config.issuer,
               audience: config.audience,
             })
-          : await jwtVerify(match[1]!, verifyWith, {
+          : await jwtVerify(token, verifyWith, {
               issuer: config.issuer,
               audience: config.audience,
             });
-      return viewerFromClaims(payload);
+      const viewer = viewerFromClaims(payload);
+      const lifetimeMs = typeof payload.exp === 'number' ? payload.exp * 1000 - Date.now() : 0;
+      if (lifetimeMs > 0) verified.set(token, viewer, { ttl: lifetimeMs });
+      return viewer;
     } catch (error) {
       if (error instanceof GraphQLError) throw error;
       if (error instanceof errors.JWTExpired) throw unauthenticated('The token has expired');

@@ -4,11 +4,13 @@
  */
 const TIME_ZONE = 'Asia/Jakarta';
 
+const JAKARTA_DATE = new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE });
+
 /** Today's date as `YYYY-MM-DD`; `TODAY` in the environment pins it (tests, demos). */
 export function today(): string {
   const pinned = process.env.TODAY;
   if (pinned) return pinned;
-  return new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE }).format(new Date());
+  return JAKARTA_DATE.format(new Date());
 }
 
 export function addYears(isoDate: string, years: number): string {

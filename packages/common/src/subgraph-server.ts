@@ -2,6 +2,7 @@ import http from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import {
+  ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginInlineTraceDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
@@ -64,6 +65,9 @@ export async function startSubgraph<TContext extends object>(
       errorCounter(options.name),
       // Inline traces are for Apollo's hosted studio; nothing here sends them there.
       ApolloServerPluginInlineTraceDisabled(),
+      // Its hook runs for every field of every answer; the gateway decides what is cached
+      // from the supergraph (gateway/operation-analysis.ts), so the hints would go unused.
+      ApolloServerPluginCacheControlDisabled(),
     ],
   });
   await server.start();
