@@ -19,3 +19,4 @@ export * from './service-client';
 export * as validate from './validation';
 export * from './observability';
 export * from './error-format';
+export * from './aggregates';
