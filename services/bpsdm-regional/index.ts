@@ -4,6 +4,7 @@ import { entities } from './entities';
 import { createLoaders, type Loaders } from './loaders';
 import { migrations } from './migrations';
 import { policies } from './policies';
+import { recountBpsdmRegional } from './recount';
 import { resolvers } from './resolvers';
 import { seedBpsdmRegional } from './seed';
 
@@ -16,6 +17,7 @@ export const bpsdmRegionalService: ServiceModule<Loaders> = {
   migrations,
   createLoaders,
   policies,
+  recount: recountBpsdmRegional,
   seed: seedBpsdmRegional,
 };
 

@@ -1,5 +1,6 @@
 import { Initial1764000000000 } from './1764000000000-initial';
 import { Writes1764100000000 } from './1764100000000-writes';
+import { TrainingStats1764200000000 } from './1764200000000-training-stats';
 
 /** Every migration of the bpsdm_regional schema, oldest first. */
-export const migrations = [Initial1764000000000, Writes1764100000000];
+export const migrations = [Initial1764000000000, Writes1764100000000, TrainingStats1764200000000];

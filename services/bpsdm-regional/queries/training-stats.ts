@@ -19,34 +19,24 @@ export const NO_TRAINING: TrainingCounts = {
 };
 
 /**
- * Training counts of each office for the runs that started in `year` (every year when null),
- * aggregated by the database in one statement. Cancelled runs and withdrawn enrolments do not
- * count, except in `enrolled`. Offices without runs are missing from the map.
+ * Training counts of each office for the runs that started in `year` (every year when null:
+ * the sum of its years), read from the counts the database keeps current on every write
+ * (`office_training_stats`, see the TrainingStats migration). Cancelled runs and withdrawn
+ * enrolments do not count, except in `enrolled`. Offices without runs are missing from the map.
  */
 export async function trainingCountsPerOffice(
-  db: DataSource,
+  db: Pick<DataSource, 'query'>,
   officeIds: readonly string[],
   year: number | null,
 ): Promise<Map<string, TrainingCounts>> {
-  const params: unknown[] = [officeIds];
-  const inYear =
-    year === null
-      ? ''
-      : `AND r.starts_on >= make_date($${params.push(year)}, 1, 1)
-         AND r.starts_on < make_date($${params.length} + 1, 1, 1)`;
   const rows: (TrainingCounts & { officeId: string })[] = await db.query(
-    `SELECT r.office_id AS "officeId",
-            count(DISTINCT r.id) AS runs,
-            count(e.id) FILTER (WHERE e.status <> 'WITHDRAWN') AS participants,
-            count(e.id) FILTER (WHERE e.status = 'COMPLETED') AS completed,
-            count(e.id) AS enrolled,
-            coalesce(sum(e.lesson_hours_earned) FILTER (WHERE e.status <> 'WITHDRAWN'), 0)
-              AS "lessonHoursDelivered"
-       FROM bpsdm_regional.program_run r
-       LEFT JOIN bpsdm_regional.enrolment e ON e.run_id = r.id
-      WHERE r.office_id = ANY($1) AND r.status <> 'CANCELLED' ${inYear}
-      GROUP BY r.office_id`,
-    params,
+    `SELECT office_id AS "officeId", sum(runs) AS runs, sum(participants) AS participants,
+            sum(completed) AS completed, sum(enrolled) AS enrolled,
+            sum(lesson_hours_delivered) AS "lessonHoursDelivered"
+       FROM bpsdm_regional.office_training_stats
+      WHERE office_id = ANY($1::uuid[]) AND ($2::integer IS NULL OR year = $2::integer)
+      GROUP BY office_id`,
+    [officeIds, year],
   );
   return new Map(rows.map(({ officeId, ...counts }) => [officeId, counts]));
 }
