@@ -4,6 +4,7 @@ import { entities } from './entities';
 import { createLoaders, type Loaders } from './loaders';
 import { migrations } from './migrations';
 import { policies } from './policies';
+import { recountLibrary } from './recount';
 import { resolvers } from './resolvers';
 import { seedLibrary } from './seed';
 
@@ -16,6 +17,7 @@ export const libraryService: ServiceModule<Loaders> = {
   migrations,
   createLoaders,
   policies,
+  recount: recountLibrary,
   seed: seedLibrary,
 };
 

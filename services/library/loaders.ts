@@ -10,51 +10,7 @@ import {
   Facility,
   Librarian,
 } from './entities';
-
-export interface LevelStats {
-  level: string;
-  librarians: number;
-  certified: number;
-}
-
-export interface LibrarianStats {
-  provinceCode: string;
-  librarians: number;
-  certified: number;
-  byLevel: LevelStats[];
-}
-
-/** SQL: is a certificate (alias `c`) valid on date parameter `$n`? */
-export const VALID_CERTIFICATE = (param: string) =>
-  `c.result = 'COMPETENT' AND (c.revoked_on IS NULL OR c.revoked_on > ${param}) AND c.expires_on >= ${param}`;
-
-/** Librarian counts per province and level, and how many of them hold a valid certificate. */
-async function librarianStats(db: DataSource, provinceCodes: readonly string[]) {
-  const rows: { provinceCode: string; level: string; librarians: number; certified: number }[] =
-    await db.query(
-      `SELECT l.province_code AS "provinceCode", l.level,
-              count(*) AS librarians,
-              count(*) FILTER (WHERE EXISTS (
-                SELECT 1 FROM library.certification c
-                WHERE c.librarian_id = l.id AND ${VALID_CERTIFICATE('$2')})) AS certified
-         FROM library.librarian l
-        WHERE l.province_code = ANY($1)
-        GROUP BY l.province_code, l.level
-        ORDER BY l.province_code, l.level`,
-      [provinceCodes, today()],
-    );
-  return provinceCodes.map((provinceCode): LibrarianStats => {
-    const byLevel = rows
-      .filter((row) => row.provinceCode === provinceCode)
-      .map(({ level, librarians, certified }) => ({ level, librarians, certified }));
-    return {
-      provinceCode,
-      librarians: byLevel.reduce((sum, row) => sum + row.librarians, 0),
-      certified: byLevel.reduce((sum, row) => sum + row.certified, 0),
-      byLevel,
-    };
-  });
-}
+import { librarianStatsOn, type LibrarianStats } from './librarian-stats';
 
 /** Fresh loaders for every request: batching per request, no cache shared between users. */
 export function createLoaders(db: DataSource) {
@@ -115,7 +71,9 @@ export function createLoaders(db: DataSource) {
       isUuid,
     ),
     auditTrail: auditTrailLoader(db, 'library'),
-    librarianStats: new DataLoader<string, LibrarianStats>((codes) => librarianStats(db, codes)),
+    librarianStats: new DataLoader<string, LibrarianStats>((codes) =>
+      librarianStatsOn(db, codes, today()),
+    ),
   };
 }
 

@@ -1,0 +1,63 @@
+import type { DataSource } from 'typeorm';
+
+export interface LevelStats {
+  level: string;
+  librarians: number;
+  certified: number;
+}
+
+export interface LibrarianStats {
+  provinceCode: string;
+  librarians: number;
+  certified: number;
+  byLevel: LevelStats[];
+}
+
+/**
+ * The day on which the stored counts count the certified: a scalar subquery, so the planner
+ * costs the one-row table as one value (joined as a table of unknown size, the estimate grew
+ * past jit_above_cost and every call was JIT-compiled).
+ */
+const STORED_DAY = 'SELECT as_of FROM library.librarian_stats_as_of';
+
+/**
+ * Librarian counts per province and level, and how many of them hold a certificate valid on
+ * `day`, in one statement over the counts the database keeps (see the LibrarianStats
+ * migration). They are stored as of one day; for another, the librarians whose last certified
+ * day lies between the two are added (asked before) or taken away (asked after), which is
+ * exact for any day and costs nothing when `day` is the stored one.
+ */
+export async function librarianStatsOn(
+  db: Pick<DataSource, 'query'>,
+  provinceCodes: readonly string[],
+  day: string,
+): Promise<LibrarianStats[]> {
+  const rows: { provinceCode: string; level: string; librarians: number; certified: number }[] =
+    await db.query(
+      `SELECT s.province_code AS "provinceCode", s.level, s.librarians,
+              s.certified + coalesce(lapsed.change, 0) AS certified
+         FROM library.librarian_stats s
+         LEFT JOIN (
+              SELECT l.province_code, l.level,
+                     sum(CASE WHEN l.certified_until < (${STORED_DAY}) THEN 1 ELSE -1 END) AS change
+                FROM library.librarian l
+               WHERE l.certified_until >= least($2::date, (${STORED_DAY}))
+                 AND l.certified_until < greatest($2::date, (${STORED_DAY}))
+               GROUP BY l.province_code, l.level
+              ) lapsed ON lapsed.province_code = s.province_code AND lapsed.level = s.level
+        WHERE s.province_code = ANY($1::bpchar[])
+        ORDER BY s.province_code, s.level`,
+      [provinceCodes, day],
+    );
+  return provinceCodes.map((provinceCode): LibrarianStats => {
+    const byLevel = rows
+      .filter((row) => row.provinceCode === provinceCode)
+      .map(({ level, librarians, certified }) => ({ level, librarians, certified }));
+    return {
+      provinceCode,
+      librarians: byLevel.reduce((sum, row) => sum + row.librarians, 0),
+      certified: byLevel.reduce((sum, row) => sum + row.certified, 0),
+      byLevel,
+    };
+  });
+}
