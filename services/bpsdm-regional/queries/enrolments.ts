@@ -76,7 +76,13 @@ export async function lessonHoursCompleted(
   year: number | null,
 ): Promise<Map<string, number>> {
   const params: unknown[] = [librarianIds];
-  const inYear = year === null ? '' : `AND extract(year FROM r.ends_on) = $${params.push(year)}`;
+  // A range over the column, not extract(year) = $n: the planner estimates it from the
+  // column's statistics (for an expression it guesses one row in 200).
+  const inYear =
+    year === null
+      ? ''
+      : `AND r.ends_on >= make_date($${params.push(year)}::integer, 1, 1)
+         AND r.ends_on < make_date($${params.length}::integer + 1, 1, 1)`;
   const rows: { librarianId: string; hours: number }[] = await db.query(
     `SELECT e.librarian_id AS "librarianId", coalesce(sum(e.lesson_hours_earned), 0) AS hours
        FROM ${ENROLMENTS}
