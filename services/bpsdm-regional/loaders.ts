@@ -29,9 +29,31 @@ const PROVINCE_CODE = /^[0-9]{2}$/;
 
 /** Fresh loaders for every request: batching per request, no cache shared between users. */
 export function createLoaders(db: DataSource) {
+  // What this request has read already, for resolvers of long lists to answer without a
+  // promise per item (see resolvers/run-list.ts).
+  const officesById = new Map<string, RegionalOffice>();
+  const knownRuns = new Map<string, ProgramRun>();
+  const enrolmentCountsByRun = new Map<string, EnrolmentCounts>();
+  const countEnrolments = async (runIds: readonly string[]) => {
+    const missing = [...new Set(runIds)].filter(
+      (id) => isUuid(id) && !enrolmentCountsByRun.has(id),
+    );
+    if (!missing.length) return;
+    const counts = await enrolmentCountsPerRun(db, missing);
+    for (const runId of missing) {
+      enrolmentCountsByRun.set(runId, counts.get(runId) ?? { runId, all: 0, active: 0 });
+    }
+  };
   return {
+    officesById,
+    knownRuns,
+    enrolmentCountsByRun,
     office: byKeyLoader(
-      (ids) => db.getRepository(RegionalOffice).findBy({ id: In([...ids]) }),
+      async (ids) => {
+        const rows = await db.getRepository(RegionalOffice).findBy({ id: In([...ids]) });
+        for (const row of rows) officesById.set(row.id, row);
+        return rows;
+      },
       (row) => row.id,
       isUuid,
     ),
@@ -41,7 +63,13 @@ export function createLoaders(db: DataSource) {
       (code: string) => PROVINCE_CODE.test(code),
     ),
     run: byKeyLoader(
-      (ids) => db.getRepository(ProgramRun).findBy({ id: In([...ids]) }),
+      async (ids: readonly string[]) => {
+        const missing = ids.filter((id) => !knownRuns.has(id));
+        const rows = missing.length
+          ? await db.getRepository(ProgramRun).findBy({ id: In(missing) })
+          : [];
+        return [...ids.flatMap((id) => knownRuns.get(id) ?? []), ...rows];
+      },
       (row) => row.id,
       isUuid,
     ),
@@ -70,10 +98,17 @@ export function createLoaders(db: DataSource) {
     ),
     /** All and non-withdrawn enrolments of each run: one statement serves both counts. */
     enrolmentCounts: new DataLoader<string, EnrolmentCounts>(async (ids) => {
-      const valid = ids.filter(isUuid);
-      const counts = valid.length ? await enrolmentCountsPerRun(db, valid) : new Map();
-      return ids.map((runId) => counts.get(runId) ?? { runId, all: 0, active: 0 });
+      await countEnrolments(ids);
+      return ids.map((runId) => enrolmentCountsByRun.get(runId) ?? { runId, all: 0, active: 0 });
     }),
+    /** The counts of whole pages of runs: one key (and one promise) per page, not per run. */
+    enrolmentCountsOfPages: new DataLoader<readonly string[], true>(
+      async (pages) => {
+        await countEnrolments(pages.flat());
+        return pages.map(() => true as const);
+      },
+      { cache: false },
+    ),
     trainingStats: perParentLoader(
       (ids, { year }: { year: number | null }) => trainingCountsPerOffice(db, ids, year),
       () => NO_TRAINING,

@@ -20,3 +20,4 @@ export * as validate from './validation';
 export * from './observability';
 export * from './error-format';
 export * from './aggregates';
+export * from './selection';

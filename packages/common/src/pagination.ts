@@ -39,8 +39,23 @@ export function toPage(args: PageArgs): Page {
   return { limit: first, offset };
 }
 
+/**
+ * An edge of a connection. Its cursor is encoded only when a client asks for it (GraphQL's
+ * default resolver calls the method): a page of thousands of runs rarely needs them.
+ */
+export class Edge<T> {
+  constructor(
+    readonly node: T,
+    private readonly offset: number,
+  ) {}
+
+  cursor(): string {
+    return encodeCursor(this.offset);
+  }
+}
+
 export interface Connection<T> {
-  edges: { cursor: string; node: T }[];
+  edges: Edge<T>[];
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
   /** A thunk, so the count query runs only when the client asks for `totalCount`. */
   totalCount: () => Promise<number>;
@@ -55,14 +70,16 @@ export function toConnection<T>(
   page: Page,
   totalCount: () => Promise<number>,
 ): Connection<T> {
-  const edges = rows
-    .slice(0, page.limit)
-    .map((node, index) => ({ cursor: encodeCursor(page.offset + index), node }));
+  const count = Math.min(rows.length, page.limit);
+  const edges = new Array<Edge<T>>(count);
+  for (let index = 0; index < count; index += 1) {
+    edges[index] = new Edge(rows[index]!, page.offset + index);
+  }
   return {
     edges,
     pageInfo: {
       hasNextPage: rows.length > page.limit,
-      endCursor: edges.length ? edges[edges.length - 1]!.cursor : null,
+      endCursor: count ? encodeCursor(page.offset + count - 1) : null,
     },
     totalCount,
   };

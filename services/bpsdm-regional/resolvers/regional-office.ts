@@ -1,6 +1,8 @@
 import { mayReadSmallGroup, toConnection, toPage, type PageArgs } from '@coop/common';
+import type { GraphQLResolveInfo } from 'graphql';
 import { RegionalOffice, type RunStatus } from '../entities';
 import type { Context } from './context';
+import { prepareRuns } from './run-list';
 
 interface OfficeRunFilterInput {
   status?: RunStatus | null;
@@ -14,6 +16,7 @@ type OfficeReference = { id: string } | { provinceCode: string };
 export async function regionalOffices(_: unknown, __: unknown, { db, loaders }: Context) {
   const rows = await db.getRepository(RegionalOffice).find({ order: { provinceCode: 'ASC' } });
   for (const row of rows) {
+    loaders.officesById.set(row.id, row);
     loaders.office.prime(row.id, row);
     loaders.officeByProvinceCode.prime(row.provinceCode, row);
   }
@@ -32,15 +35,17 @@ export const regionalOfficeResolvers = {
   runs: async (
     office: RegionalOffice,
     args: PageArgs & { filter?: OfficeRunFilterInput | null },
-    { loaders }: Context,
+    context: Context,
+    info: GraphQLResolveInfo,
   ) => {
+    const { loaders } = context;
     const page = toPage(args);
     const filter = {
       status: args.filter?.status ?? null,
       programId: args.filter?.programId ?? null,
     };
     const rows = await loaders.officeRuns.load({ parentId: office.id, args: { ...filter, page } });
-    for (const row of rows) loaders.run.prime(row.id, row);
+    await prepareRuns(rows, info, context);
     return toConnection(rows, page, () =>
       loaders.officeRunCount.load({ parentId: office.id, args: filter }),
     );

@@ -1,5 +1,7 @@
 import { toConnection, toPage, type PageArgs } from '@coop/common';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { Context } from './context';
+import { prepareRuns } from './run-list';
 
 interface TrainingProgramReference {
   id: string;
@@ -11,15 +13,17 @@ export const trainingProgramResolvers = {
   runs: async (
     program: TrainingProgramReference,
     args: PageArgs & { provinceCode?: string | null },
-    { loaders }: Context,
+    context: Context,
+    info: GraphQLResolveInfo,
   ) => {
+    const { loaders } = context;
     const page = toPage(args);
     const filter = { provinceCode: args.provinceCode ?? null };
     const rows = await loaders.programRuns.load({
       parentId: program.id,
       args: { ...filter, page },
     });
-    for (const row of rows) loaders.run.prime(row.id, row);
+    await prepareRuns(rows, info, context);
     return toConnection(rows, page, () =>
       loaders.programRunCount.load({ parentId: program.id, args: filter }),
     );

@@ -145,13 +145,16 @@ export function requireFacility(id: string, field: string, context: Context) {
  * changed run is primed with its new row, and the counts of its enrolments are read again.
  */
 export function refreshRun(context: Context, run: ProgramRun): void {
+  context.loaders.knownRuns.set(run.id, run);
   context.loaders.run.clear(run.id).prime(run.id, run);
+  context.loaders.enrolmentCountsByRun.delete(run.id);
   context.loaders.enrolmentCounts.clear(run.id);
   context.loaders.runBookings.clear(run.id);
   context.loaders.auditTrail.clear(`ProgramRun/${run.id}`);
 }
 
 export function refreshEnrolment(context: Context, enrolment: Enrolment): void {
+  context.loaders.enrolmentCountsByRun.delete(enrolment.runId);
   context.loaders.enrolmentCounts.clear(enrolment.runId);
   context.loaders.librarianEnrolments.clear(enrolment.librarianId);
 }
