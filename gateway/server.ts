@@ -101,6 +101,8 @@ export async function startGateway(
     apiSchema = loaded.apiSchema;
   });
   const app = express();
+  // Express would hash every answer for an ETag; GraphQL's POSTs are never revalidated with it.
+  app.set('etag', false);
   const httpServer = http.createServer(app);
   const server = new ApolloServer<GatewayContext>({
     gateway,
