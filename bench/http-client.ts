@@ -57,7 +57,15 @@ export function send(request: GraphQLPost): Promise<Buffer> {
         });
       },
     );
-    outgoing.on('error', reject);
+    outgoing.on('error', (error: NodeJS.ErrnoException) => {
+      // A server may close an idle kept-alive socket just as it is reused: Node's documented
+      // answer is to send again (a read, so safe). Any other failure counts.
+      if (outgoing.reusedSocket && error.code === 'ECONNRESET') {
+        send(request).then(resolve, reject);
+      } else {
+        reject(new Error(`${request.url}: ${error.message}`));
+      }
+    });
     outgoing.end(request.body);
   });
 }

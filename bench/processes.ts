@@ -83,13 +83,15 @@ export function ensureHiveGatewayInstalled(): void {
   });
 }
 
-/** Our services log a line per request: that goes nowhere; what goes wrong goes to a file. */
-function outputTo(name: string, keepStdout: boolean) {
+/**
+ * A process's output, start-up messages and per-request log lines alike, goes to its own file,
+ * as a service's would in production (never to the bench's pipe, which would cost the bench).
+ */
+function outputTo(name: string) {
   fs.mkdirSync(BENCH_DATA_DIR, { recursive: true });
   const logFile = path.join(BENCH_DATA_DIR, `${name}.log`);
-  const stderr = fs.openSync(logFile, 'w');
-  const stdout = keepStdout ? stderr : fs.openSync('/dev/null', 'w');
-  return { stdio: { stdout, stderr }, logFile };
+  const output = fs.openSync(logFile, 'w');
+  return { stdio: { stdout: output, stderr: output }, logFile };
 }
 
 export class BenchProcesses {
@@ -119,7 +121,7 @@ export class BenchProcesses {
 
   /** The three subgraphs and our gateway with its defaults (response cache on). */
   async startGraph(): Promise<void> {
-    const { stdio, logFile } = outputTo('graph', false);
+    const { stdio, logFile } = outputTo('graph');
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       DATABASE_URL: this.databaseUrl,
@@ -144,7 +146,7 @@ export class BenchProcesses {
 
   /** A second instance of our gateway, its response cache switched off. */
   async startGatewayWithoutCache(): Promise<void> {
-    const { stdio, logFile } = outputTo('gateway-without-cache', false);
+    const { stdio, logFile } = outputTo('gateway-without-cache');
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       RESPONSE_CACHE: 'off',
@@ -158,7 +160,7 @@ export class BenchProcesses {
   }
 
   async startStockGateway(supergraphFile: string): Promise<void> {
-    const { stdio, logFile } = outputTo('stock-gateway', true);
+    const { stdio, logFile } = outputTo('stock-gateway');
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       EXPOSE_SQL_STATEMENT_COUNT: '1',
@@ -176,7 +178,7 @@ export class BenchProcesses {
   }
 
   async startHiveGateway(supergraphFile: string): Promise<void> {
-    const { stdio, logFile } = outputTo('hive-gateway', true);
+    const { stdio, logFile } = outputTo('hive-gateway');
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       EXPOSE_SQL_STATEMENT_COUNT: '1',
