@@ -7,9 +7,9 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  describeRecount,
   intFromEnv,
   openDataSource,
+  recountSummary,
   today,
   type AggregateReport,
 } from '@coop/common';
@@ -42,11 +42,9 @@ async function main(): Promise<number> {
   } finally {
     await embedded?.stop();
   }
-  for (const line of describeRecount(reports)) console.log(line);
-  const differ = reports.some((report) => report.differences.length > 0);
-  if (!differ) return 0;
-  console.log(repair ? 'repaired' : 'differences found (run `npm run recount` to repair them)');
-  return repair ? 0 : 1;
+  const { lines, exitCode } = recountSummary(reports, repair);
+  for (const line of lines) console.log(line);
+  return exitCode;
 }
 
 main().then(

@@ -45,7 +45,7 @@ export interface AggregateShape {
 }
 
 const jsonOf = (alias: string, columns: string[]) =>
-  `jsonb_build_object(${columns.map((column) => `'${column}', ${alias}.${column}`).join(', ')})`;
+  `json_build_object(${columns.map((column) => `'${column}', ${alias}.${column}`).join(', ')})`;
 
 /**
  * One statement (so one snapshot, in which every write has updated both sides or neither)
@@ -55,7 +55,7 @@ export function differencesSql({ stored, counted, keys, values }: AggregateShape
   const [first] = keys;
   const sameKey = keys.map((key) => `s.${key} = c.${key}`).join(' AND ');
   const tuple = (alias: string) => `(${values.map((value) => `${alias}.${value}`).join(', ')})`;
-  const key = `jsonb_build_object(${keys
+  const key = `json_build_object(${keys
     .map((column) => `'${column}', coalesce(s.${column}, c.${column})`)
     .join(', ')})`;
   return `WITH stored AS (${stored}), counted AS (${counted})
@@ -64,7 +64,7 @@ export function differencesSql({ stored, counted, keys, values }: AggregateShape
            CASE WHEN c.${first} IS NULL THEN NULL ELSE ${jsonOf('c', values)} END AS counted
       FROM stored s FULL JOIN counted c ON ${sameKey}
      WHERE s.${first} IS NULL OR c.${first} IS NULL OR ${tuple('s')} IS DISTINCT FROM ${tuple('c')}
-     ORDER BY 1`;
+     ORDER BY ${keys.map((column) => `coalesce(s.${column}, c.${column})`).join(', ')}`;
 }
 
 const show = (row: Record<string, unknown> | null) =>
@@ -74,9 +74,15 @@ const show = (row: Record<string, unknown> | null) =>
         .map(([name, value]) => `${name}=${String(value)}`)
         .join(' ');
 
-/** Human-readable lines of a recount, one per aggregate and one per difference. */
-export function describeRecount(reports: AggregateReport[]): string[] {
-  return reports.flatMap(({ name, differences, repaired }) => [
+/**
+ * What `npm run recount` prints, a line per aggregate and per difference, and its exit code:
+ * 1 when `--check` (no repair) found a difference, else 0.
+ */
+export function recountSummary(
+  reports: AggregateReport[],
+  repair: boolean,
+): { lines: string[]; exitCode: 0 | 1 } {
+  const lines = reports.flatMap(({ name, differences, repaired }) => [
     differences.length === 0
       ? `${name}: matches a recount from the source rows`
       : `${name}: ${differences.length} row(s) differ from a recount${repaired ? ', repaired' : ''}`,
@@ -85,4 +91,7 @@ export function describeRecount(reports: AggregateReport[]): string[] {
         `  ${show(key)}: stored ${show(stored)}; counted ${show(counted)}`,
     ),
   ]);
+  const differ = reports.some((report) => report.differences.length > 0);
+  if (differ && !repair) lines.push('differences found: `npm run recount` repairs them');
+  return { lines, exitCode: differ && !repair ? 1 : 0 };
 }
