@@ -102,7 +102,11 @@ async function prepare(supergraphFile: string, authorization: string): Promise<P
     headers: { 'content-type': 'application/json', authorization },
     body: JSON.stringify({ query: SAMPLE_IDS_QUERY }),
   });
-  const ids = sampleIdsFrom(((await sample.json()) as { data: unknown }).data, PKS_ID);
+  const found = (await sample.json()) as { data?: unknown; errors?: unknown };
+  if (!found.data || found.errors) {
+    throw new Error(`finding sample ids failed: ${JSON.stringify(found.errors)}`);
+  }
+  const ids = sampleIdsFrom(found.data, PKS_ID);
   const operations = contractOperations(ids).filter(({ name }) => !only || only.includes(name));
   const recorder = await startFloorRecorder(supergraphFile, authorization);
   try {
