@@ -191,6 +191,24 @@ describe('training counts per office and year', () => {
     );
     expect(answer.regionalOffice.trainingStats).toEqual(expected);
     expect(expected).toMatchObject({ runs: 4, completed: 12 });
+
+    // Without a year: every year of the office, the seed's included.
+    const [everyYear] = (await regional.query(
+      `SELECT count(DISTINCT r.id) AS runs,
+              count(e.id) FILTER (WHERE e.status <> 'WITHDRAWN') AS participants
+         FROM bpsdm_regional.program_run r
+         JOIN bpsdm_regional.regional_office o ON o.id = r.office_id
+         LEFT JOIN bpsdm_regional.enrolment e ON e.run_id = r.id
+        WHERE o.province_code = $1 AND r.status <> 'CANCELLED'`,
+      [PROVINCE],
+    )) as Record<string, number>[];
+    const all = await query<{ regionalOffice: { trainingStats: Record<string, number> } }>(
+      `{ regionalOffice(provinceCode: "${PROVINCE}") { trainingStats { runs participants } } }`,
+      {},
+      { token: admin },
+    );
+    expect(all.regionalOffice.trainingStats).toEqual(everyYear);
+    expect(everyYear!.runs).toBeGreaterThan(expected!.runs!);
   });
 
   it('follow a change of a run’s dates and office made by any path, even plain SQL', async () => {
