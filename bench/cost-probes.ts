@@ -4,6 +4,8 @@ import type { ProcessStats } from '@coop/common';
 /** Cumulative counters of one process (or group of processes); a slice's cost is a difference. */
 export interface Counters {
   cpuMs: number;
+  /** For a group of processes: each one's CPU ms, so that one that exits costs nothing. */
+  cpuMsByPid?: Map<string, number>;
   allocatedBytes?: number;
   sqlStatements?: number;
 }
@@ -60,25 +62,27 @@ async function cpuMsOf(pid: string): Promise<number> {
 
 /**
  * PostgreSQL's backends serving `database` (found by the title PostgreSQL gives each backend
- * process), summed. A backend that exits during a slice takes its CPU time with it, so the
- * figure may err low; the services' pools keep their connections while under load.
+ * process), summed per backend. A backend that exits during a slice takes its CPU time with
+ * it, so the figure may err low (never below zero); the pools keep their connections under load.
  */
 export function postgresBackendsProbe(name: string, database: string): Probe {
   return {
     name,
     async read() {
-      let cpuMs = 0;
+      const cpuMsByPid = new Map<string, number>();
       for (const pid of (await fs.readdir('/proc')).filter((entry) => /^\d+$/.test(entry))) {
         try {
           const title = await fs.readFile(`/proc/${pid}/cmdline`, 'utf8');
           if (title.startsWith('postgres:') && title.includes(` ${database} `)) {
-            cpuMs += await cpuMsOf(pid);
+            cpuMsByPid.set(pid, await cpuMsOf(pid));
           }
         } catch {
           // the process ended while being read
         }
       }
-      return { cpuMs };
+      let cpuMs = 0;
+      for (const ms of cpuMsByPid.values()) cpuMs += ms;
+      return { cpuMs, cpuMsByPid };
     },
   };
 }
@@ -92,6 +96,13 @@ export async function readAll(probes: Probe[]): Promise<Readings> {
   return new Map(entries);
 }
 
+/** What the processes alive at the end used since the start (new ones: all their time). */
+function groupCpuMs(start: Counters, end: Map<string, number>): number {
+  let total = 0;
+  for (const [pid, ms] of end) total += ms - (start.cpuMsByPid?.get(pid) ?? 0);
+  return total;
+}
+
 /** after − before, probe by probe. */
 export function difference(before: Readings, after: Readings): Readings {
   const result: Readings = new Map();
@@ -101,7 +112,7 @@ export function difference(before: Readings, after: Readings): Readings {
     const minus = (a?: number, b?: number) =>
       a === undefined || b === undefined ? undefined : a - b;
     result.set(name, {
-      cpuMs: end.cpuMs - start.cpuMs,
+      cpuMs: end.cpuMsByPid ? groupCpuMs(start, end.cpuMsByPid) : end.cpuMs - start.cpuMs,
       allocatedBytes: minus(end.allocatedBytes, start.allocatedBytes),
       sqlStatements: minus(end.sqlStatements, start.sqlStatements),
     });
