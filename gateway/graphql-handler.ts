@@ -10,6 +10,12 @@ export interface GatewayContext {
   forwardedHeaders: Record<string, string>;
   /** Filled in when the response is ready: whether it carries errors (errors are not cached). */
   outcome: { hadErrors: boolean };
+  /**
+   * The writes this request must see: the gateway's count of writes when it started, and the
+   * generations its cache lookup read. Identical subgraph reads are merged only within one
+   * epoch, so a read sent after a write never shares a fetch that began before it.
+   */
+  writeEpoch: string;
 }
 
 /** Headers a subgraph needs from the client's request. */
@@ -128,8 +134,15 @@ async function streamOut(res: Response, response: HTTPGraphQLResponse): Promise<
 export function graphqlHandler(options: HandlerOptions) {
   const { server, verifyToken, analyse, cache } = options;
   const inFlight = new Map<string, Promise<Execution>>();
+  /** Mutations this gateway has answered: see `writeEpoch`. */
+  let writes = 0;
 
-  async function execute(req: Request, viewer: Viewer | null): Promise<Execution> {
+  async function execute(
+    req: Request,
+    viewer: Viewer | null,
+    generations: number[] | null = null,
+  ): Promise<Execution> {
+    const writeEpoch = `${writes}:${generations?.join(',') ?? ''}`;
     const outcome = { hadErrors: true };
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
@@ -145,7 +158,7 @@ export function graphqlHandler(options: HandlerOptions) {
       context: async () => {
         // An invalid token is refused here, with its 401, by the same verifier.
         if (!viewer) await verifyToken(req.headers.authorization);
-        return { forwardedHeaders: forwardedHeaders(req), outcome };
+        return { forwardedHeaders: forwardedHeaders(req), outcome, writeEpoch };
       },
     });
     if (response.body.kind !== 'complete') return { streamed: response };
@@ -173,16 +186,25 @@ export function graphqlHandler(options: HandlerOptions) {
     return written.size ? { kind: 'mutation', subgraphs: [...written] } : { kind: 'other' };
   }
 
-  /** Computes an answer once for every identical request that arrives while it is computed. */
-  async function executeShared(req: Request, viewer: Viewer | null, key: string) {
-    const pending = inFlight.get(key);
+  /**
+   * Computes an answer once for every identical request that arrives while it is computed and
+   * saw the same generations (a request sent after a write never waits for one begun before).
+   */
+  async function executeShared(
+    req: Request,
+    viewer: Viewer | null,
+    key: string,
+    generations: number[] | null,
+  ) {
+    const sharedKey = `${key}|${writes}|${generations?.join(',') ?? ''}`;
+    const pending = inFlight.get(sharedKey);
     if (pending) return { execution: await pending, leader: false };
-    const execution = execute(req, viewer);
-    inFlight.set(key, execution);
+    const execution = execute(req, viewer, generations);
+    inFlight.set(sharedKey, execution);
     try {
       return { execution: await execution, leader: true };
     } finally {
-      inFlight.delete(key);
+      inFlight.delete(sharedKey);
     }
   }
 
@@ -194,7 +216,10 @@ export function graphqlHandler(options: HandlerOptions) {
   ) {
     const execution = await execute(req, viewer);
     // A write makes every answer that read the subgraphs it wrote to fresh on the next read.
-    if (cache && facts.kind === 'mutation') await cache.store.invalidate(facts.subgraphs);
+    if (facts.kind === 'mutation') {
+      writes += 1;
+      await cache?.store.invalidate(facts.subgraphs);
+    }
     if ('streamed' in execution) return streamOut(res, execution.streamed);
     const { answer } = execution;
     const storable = facts.kind === 'query' && !answer.hadErrors;
@@ -229,7 +254,7 @@ export function graphqlHandler(options: HandlerOptions) {
         return;
       }
 
-      const { execution, leader } = await executeShared(req, viewer, key);
+      const { execution, leader } = await executeShared(req, viewer, key, generations);
       if ('streamed' in execution) {
         // Streamed (incremental delivery) answers are neither cached nor shared.
         await (leader

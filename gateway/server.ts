@@ -34,7 +34,7 @@ import {
 } from './limits';
 import { indexSupergraph, operationAnalyser } from './operation-analysis';
 import { memoryStore, redisStore } from './response-store';
-import { subgraphFetcher } from './subgraph-fetch';
+import { subgraphFetcher, WRITE_EPOCH_HEADER } from './subgraph-fetch';
 
 /** Where each subgraph is: `<NAME>_URL` or the default port on localhost. */
 export function subgraphUrls(): Record<string, string> {
@@ -93,6 +93,7 @@ export async function startGateway(
           for (const [header, value] of Object.entries(headers)) {
             request.http?.headers.set(header, value);
           }
+          if (context.writeEpoch) request.http?.headers.set(WRITE_EPOCH_HEADER, context.writeEpoch);
         },
       }),
   });

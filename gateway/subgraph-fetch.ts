@@ -9,12 +9,28 @@ interface BufferedResponse {
   text: string;
 }
 
+/**
+ * Set by the gateway on its own subgraph requests (never sent on): the writes the request must
+ * see. Reads are merged only within one epoch.
+ */
+export const WRITE_EPOCH_HEADER = 'x-coop-write-epoch';
+
 /** Only reads are merged: the gateway writes its subgraph operations as `query …` or `{ … }`. */
 const READ_OPERATION = /^\{"query":"(?:query\b|\{)/;
 
 function headerOf(init: FetcherRequestInit | undefined, name: string): string {
   const headers = (init?.headers ?? {}) as Record<string, string>;
   return headers[name] ?? '';
+}
+
+function withoutHeader(
+  init: FetcherRequestInit | undefined,
+  name: string,
+): FetcherRequestInit | undefined {
+  if (!init?.headers || !(name in init.headers)) return init;
+  const headers = { ...(init.headers as Record<string, string>) };
+  delete headers[name];
+  return { ...init, headers };
 }
 
 /**
@@ -59,12 +75,14 @@ export function subgraphFetcher(subgraph: string, options: { timeoutMs: number; 
     };
   }
 
-  return async (url: string, init?: FetcherRequestInit): Promise<Response> => {
+  return async (url: string, withEpoch?: FetcherRequestInit): Promise<Response> => {
+    const epoch = headerOf(withEpoch, WRITE_EPOCH_HEADER);
+    const init = withoutHeader(withEpoch, WRITE_EPOCH_HEADER);
     const body = init?.body;
     if (!options.dedup || typeof body !== 'string' || !READ_OPERATION.test(body)) {
       return send(url, init);
     }
-    const key = `${url}\n${headerOf(init, 'authorization')}\n${body}`;
+    const key = `${url}\n${epoch}\n${headerOf(init, 'authorization')}\n${body}`;
     let pending = inFlight.get(key);
     if (!pending) {
       pending = sendBuffered(url, init);

@@ -1,15 +1,16 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { subgraphFetcher } from '../../gateway/subgraph-fetch';
+import { subgraphFetcher, WRITE_EPOCH_HEADER } from '../../gateway/subgraph-fetch';
 
 /** A subgraph stand-in that answers after a pause and counts what it received. */
 function slowServer(pauseMs: number) {
-  const received: { body: string; authorization?: string }[] = [];
+  const received: { body: string; authorization?: string; epoch?: string }[] = [];
   const server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
-      received.push({ body, authorization: req.headers.authorization });
+      const epoch = req.headers[WRITE_EPOCH_HEADER] as string | undefined;
+      received.push({ body, authorization: req.headers.authorization, epoch });
       setTimeout(() => {
         res.setHeader('content-type', 'application/json');
         res.end(JSON.stringify({ data: { n: received.length } }));
@@ -62,6 +63,21 @@ describe('subgraph fetches', () => {
     ]);
     expect(received).toHaveLength(4);
     expect(received.filter((r) => r.body.includes('mutation'))).toHaveLength(2);
+  });
+
+  it('never lets a read sent after a write share a fetch begun before it', async () => {
+    const fetcher = subgraphFetcher('library', { timeoutMs: 5000, dedup: true });
+    const read = (epoch: string) => {
+      const request = init('query Q__library__0 { facilities { id } }');
+      return { ...request, headers: { ...request.headers, [WRITE_EPOCH_HEADER]: epoch } };
+    };
+    const before = fetcher(url, read('0:'));
+    const sameEpoch = fetcher(url, read('0:'));
+    const afterWrite = fetcher(url, read('1:'));
+    await Promise.all([before, sameEpoch, afterWrite]);
+    expect(received).toHaveLength(2);
+    // The epoch is the gateway's own business: subgraphs never see it.
+    expect(received.map((request) => request.epoch)).toEqual([undefined, undefined]);
   });
 
   it('sends every request when deduplication is off', async () => {
