@@ -23,6 +23,7 @@ import type { GraphQLSchema } from 'graphql';
 import { cacheSettingsFromEnv, type CacheSettings } from './cache-settings';
 import { SUPERGRAPH_PATH } from './compose';
 import { explorerPage } from './explorer';
+import { subgraphHealth } from './health';
 import { graphqlHandler, type GatewayContext } from './graphql-handler';
 import {
   batchLimit,
@@ -53,17 +54,6 @@ const outcomeRecorder: ApolloServerPlugin<GatewayContext> = {
     };
   },
 };
-
-async function subgraphHealth(url: string): Promise<'up' | 'down'> {
-  try {
-    const response = await fetch(url.replace(/\/graphql$/, '/health'), {
-      signal: AbortSignal.timeout(2000),
-    });
-    return response.ok ? 'up' : 'down';
-  } catch {
-    return 'down';
-  }
-}
 
 /**
  * The gateway: serves the checked-in supergraph (no polling, no schema registry), the explorer
@@ -146,12 +136,10 @@ export async function startGateway(
   app.get('/', (_req, res) => {
     res.type('html').send(explorerPage());
   });
+  const healthOfSubgraphs = subgraphHealth(urls);
   app.get('/health', async (_req, res) => {
-    const entries = await Promise.all(
-      Object.entries(urls).map(async ([name, url]) => [name, await subgraphHealth(url)] as const),
-    );
-    const subgraphs = Object.fromEntries(entries);
-    const allUp = entries.every(([, state]) => state === 'up');
+    const subgraphs = await healthOfSubgraphs();
+    const allUp = Object.values(subgraphs).every((state) => state === 'up');
     res.status(allUp ? 200 : 503).json({
       service: 'gateway',
       status: allUp ? 'ok' : 'degraded',

@@ -1,0 +1,49 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { subgraphHealth } from '../../gateway/health';
+
+describe("the gateway's view of its subgraphs' health", () => {
+  let probes = 0;
+  let healthy = true;
+  const server = http.createServer((_req, res) => {
+    probes += 1;
+    setTimeout(() => {
+      res.statusCode = healthy ? 200 : 503;
+      res.end('{}');
+    }, 30);
+  });
+  let url: string;
+
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => server.listen(0, resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  });
+  afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+  it('probes each subgraph once for a flood of health checks', async () => {
+    probes = 0;
+    const health = subgraphHealth({ library: url, 'bpsdm-central': url }, { freshForMs: 1000 });
+    const answers = await Promise.all(Array.from({ length: 200 }, () => health()));
+    expect(probes).toBe(2);
+    expect(new Set(answers.map((answer) => JSON.stringify(answer)))).toEqual(
+      new Set([JSON.stringify({ library: 'up', 'bpsdm-central': 'up' })]),
+    );
+  });
+
+  it('probes again once its answer is older than freshForMs, and reports a subgraph down', async () => {
+    probes = 0;
+    const health = subgraphHealth({ library: url }, { freshForMs: 50 });
+    expect(await health()).toEqual({ library: 'up' });
+    healthy = false;
+    expect(await health()).toEqual({ library: 'up' });
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(await health()).toEqual({ library: 'down' });
+    expect(probes).toBe(2);
+    healthy = true;
+  });
+
+  it('calls a subgraph that does not answer in time down', async () => {
+    const health = subgraphHealth({ library: url }, { timeoutMs: 5 });
+    expect(await health()).toEqual({ library: 'down' });
+  });
+});
