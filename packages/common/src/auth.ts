@@ -144,6 +144,8 @@ export function createTokenVerifier(config = authConfig()) {
   // A token verified once is remembered until it expires: every hop of every request carries
   // the same token, and checking its signature again would change nothing.
   const verified = new LRUCache<string, Viewer>({ max: intFromEnv('TOKEN_CACHE_SIZE', 10_000) });
+  // A token without an expiry would be valid for ever: refused.
+  const expected = { issuer: config.issuer, audience: config.audience, requiredClaims: ['exp'] };
   const resolveKey = async (): Promise<KeyLike | JWTVerifyGetKey> => {
     if (config.jwksUrl) return createRemoteJWKSet(new URL(config.jwksUrl));
     if (config.publicKeyPem) return importSPKI(config.publicKeyPem, config.publicKeyAlgorithm);
@@ -175,14 +177,8 @@ export function createTokenVerifier(config = authConfig()) {
     try {
       const { payload } =
         typeof verifyWith === 'function'
-          ? await jwtVerify(token, verifyWith, {
-              issuer: config.issuer,
-              audience: config.audience,
-            })
-          : await jwtVerify(token, verifyWith, {
-              issuer: config.issuer,
-              audience: config.audience,
-            });
+          ? await jwtVerify(token, verifyWith, expected)
+          : await jwtVerify(token, verifyWith, expected);
       const viewer = viewerFromClaims(payload);
       const lifetimeMs = typeof payload.exp === 'number' ? payload.exp * 1000 - Date.now() : 0;
       if (lifetimeMs > 0) verified.set(token, viewer, { ttl: lifetimeMs });
@@ -190,6 +186,9 @@ export function createTokenVerifier(config = authConfig()) {
     } catch (error) {
       if (error instanceof GraphQLError) throw error;
       if (error instanceof errors.JWTExpired) throw unauthenticated('The token has expired');
+      if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'exp') {
+        throw unauthenticated('The token must say when it expires (an "exp" claim)');
+      }
       if (error instanceof errors.JWTClaimValidationFailed) {
         throw unauthenticated(`The token is not for this graph: ${error.message}`);
       }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { authConfig, createTokenVerifier, ensureDevKeys, signDevToken } from '@coop/common';
+import { importPKCS8, SignJWT } from 'jose';
 
 describe('token verification is remembered until the token expires', () => {
   const config = { ...authConfig(), devKeyDir: fs.mkdtempSync(path.join(os.tmpdir(), 'keys-')) };
@@ -34,6 +35,28 @@ describe('token verification is remembered until the token expires', () => {
       'base64url',
     );
     await expect(verify(`Bearer ${header}.${forged}.${signature}`)).rejects.toMatchObject({
+      extensions: { code: 'UNAUTHENTICATED' },
+    });
+  });
+});
+
+describe('tokens without an expiry', () => {
+  it('are refused: they would be valid for ever', async () => {
+    const config = { ...authConfig(), devKeyDir: fs.mkdtempSync(path.join(os.tmpdir(), 'keys-')) };
+    await ensureDevKeys(config.devKeyDir);
+    const privateKey = await importPKCS8(
+      fs.readFileSync(path.join(config.devKeyDir, 'private.pem'), 'utf8'),
+      'ES256',
+    );
+    const forever = await new SignJWT({ roles: ['admin'] })
+      .setProtectedHeader({ alg: 'ES256' })
+      .setIssuer(config.issuer)
+      .setAudience(config.audience)
+      .setSubject('someone')
+      .setIssuedAt()
+      .sign(privateKey);
+    await expect(createTokenVerifier(config)(`Bearer ${forever}`)).rejects.toMatchObject({
+      message: expect.stringMatching(/expires/),
       extensions: { code: 'UNAUTHENTICATED' },
     });
   });
