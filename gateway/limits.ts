@@ -1,13 +1,18 @@
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, GraphQLRequest } from '@apollo/server';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
-import { intFromEnv } from '@coop/common';
+import { DEFAULT_PAGE_SIZE, intFromEnv } from '@coop/common';
 import {
   GraphQLError,
   isListType,
   isNonNullType,
   Kind,
+  type DocumentNode,
+  type FragmentDefinitionNode,
   type GraphQLOutputType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
   type ValidationContext,
   type ValidationRule,
 } from 'graphql';
@@ -19,8 +24,10 @@ export interface Limits {
   maxDepth: number;
   maxAliases: number;
   /**
-   * Cost: every field 1, a list multiplies its subtree by `first` (or 20 when not given). The
-   * contract's Agreement operation costs about 12,000.
+   * Cost: every field 1, a list multiplies its subtree by the items it may return: a
+   * connection's `first`, or the page its resolver returns when `first` is absent or null
+   * (20); a plain list 20 (or its known size). The contract's Agreement operation costs about
+   * 12,000.
    */
   maxCost: number;
   maxRootFields: number;
@@ -43,24 +50,93 @@ export function limitsFromEnv(): Limits {
   };
 }
 
-/** A list of unknown size is counted as this many items. */
+/** A plain list of unknown size is counted as this many items. */
 export const DEFAULT_LIST_SIZE = 20;
+
+/**
+ * Plain lists known to hold more than DEFAULT_LIST_SIZE items, by `Type.field`: one office per
+ * province.
+ */
+export const KNOWN_LIST_SIZES: Readonly<Record<string, number>> = {
+  'Query.regionalOffices': 38,
+};
 
 function isList(type: GraphQLOutputType): boolean {
   return isListType(isNonNullType(type) ? type.ofType : type);
 }
 
 /**
- * Lists cost what they may return: `first` items (connections), or DEFAULT_LIST_SIZE for a
- * plain list, each item costing its subtree.
+ * Lists cost what they will return, each item costing its subtree. A field that takes `first`
+ * (every connection) returns `first` items, or, when `first` is absent, null or a variable
+ * left unset, the page its resolver returns then (DEFAULT_PAGE_SIZE, see toPage in
+ * packages/common/src/pagination.ts). graphql-query-complexity hands the estimator `args` as
+ * execution would see them: variables coerced, with their defaults, and the argument's default
+ * when neither gives a value; a `null` stays null, hence the fallback here. A plain list counts
+ * KNOWN_LIST_SIZES or DEFAULT_LIST_SIZE items.
  */
 export const listSizeEstimator: ComplexityEstimator = ({ args, childComplexity, field, type }) => {
-  if (typeof args.first === 'number') return Math.max(args.first, 1) * (1 + childComplexity);
+  if (field.args.some((arg) => arg.name === 'first')) {
+    const first = typeof args.first === 'number' ? args.first : DEFAULT_PAGE_SIZE;
+    return Math.max(first, 1) * (1 + childComplexity);
+  }
   // A connection's `first` already counted its edges.
   if (type.name.endsWith('Connection') && field.name === 'edges') return 1 + childComplexity;
-  if (isList(field.type)) return DEFAULT_LIST_SIZE * (1 + childComplexity);
+  if (isList(field.type)) {
+    const size = KNOWN_LIST_SIZES[`${type.name}.${field.name}`] ?? DEFAULT_LIST_SIZE;
+    return size * (1 + childComplexity);
+  }
   return undefined;
 };
+
+/**
+ * The root fields an operation asks for, however written: directly, aliased, or inside named
+ * and inline fragments on the root type, nested to any depth. Counted as execution merges them:
+ * one per response key (`alias ?? name`); fields under `@skip`/`@include` count too.
+ */
+export function rootFieldCount(document: DocumentNode, operation: OperationDefinitionNode): number {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) {
+      fragments.set(definition.name.value, definition);
+    }
+  }
+  const keys = new Set<string>();
+  const visited = new Set<string>();
+  const collect = (selectionSet: SelectionSetNode) => {
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) {
+        keys.add(selection.alias?.value ?? selection.name.value);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        collect(selection.selectionSet);
+      } else {
+        const name = selection.name.value;
+        const fragment = fragments.get(name);
+        // A fragment spread twice adds nothing new; a cycle is refused by validation.
+        if (!fragment || visited.has(name)) continue;
+        visited.add(name);
+        collect(fragment.selectionSet);
+      }
+    }
+  };
+  collect(operation.selectionSet);
+  return keys.size;
+}
+
+/** The cost of an operation, as the limit and the caller's budget count it; throws for bad variables. */
+export function operationCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | undefined,
+  variables: Record<string, unknown>,
+): number {
+  return getComplexity({
+    schema,
+    query: document,
+    operationName,
+    variables,
+    estimators: [listSizeEstimator, simpleEstimator({ defaultComplexity: 1 })],
+  });
+}
 
 /** Reported as validation errors (HTTP 400), not thrown: a thrown error would be a 500. */
 const report = {
@@ -84,16 +160,24 @@ function tooExpensive(message: string, extensions: Record<string, unknown>): Gra
   });
 }
 
-/** Refuses, before any subgraph is asked, operations whose cost or root fields exceed the limits. */
-export function costLimitPlugin(limits: Limits): ApolloServerPlugin {
+/**
+ * What the operation's cost is charged to once it is within the limits (caller-budget.ts); it
+ * throws the error to answer instead (429) when the caller's budget is spent.
+ */
+export type ChargeCost = (request: GraphQLRequest, cost: number) => Promise<void>;
+
+/**
+ * Refuses, before any subgraph is asked, operations whose cost or root fields exceed the limits,
+ * then charges the cost to the caller's budget (`charge`). Apollo Server runs this only for
+ * answers it computes: answers from the gateway's response cache cost nothing.
+ */
+export function costLimitPlugin(limits: Limits, charge?: ChargeCost): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, schema, operation }) {
           if (!operation) return;
-          const rootFields = operation.selectionSet.selections.filter(
-            (selection) => selection.kind === Kind.FIELD,
-          ).length;
+          const rootFields = rootFieldCount(document, operation);
           if (rootFields > limits.maxRootFields) {
             throw tooExpensive(
               `The operation asks for ${rootFields} root fields; at most ${limits.maxRootFields} are allowed. Split it into several requests.`,
@@ -102,13 +186,12 @@ export function costLimitPlugin(limits: Limits): ApolloServerPlugin {
           }
           let cost: number;
           try {
-            cost = getComplexity({
+            cost = operationCost(
               schema,
-              query: document,
-              operationName: request.operationName ?? undefined,
-              variables: request.variables ?? {},
-              estimators: [listSizeEstimator, simpleEstimator({ defaultComplexity: 1 })],
-            });
+              document,
+              request.operationName ?? undefined,
+              request.variables ?? {},
+            );
           } catch (error) {
             // Variables that do not fit their types: the client's mistake, said plainly.
             throw new GraphQLError((error as Error).message, {
@@ -121,6 +204,7 @@ export function costLimitPlugin(limits: Limits): ApolloServerPlugin {
               { cost, limit: limits.maxCost },
             );
           }
+          await charge?.(request, cost);
         },
       };
     },
