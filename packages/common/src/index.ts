@@ -21,3 +21,4 @@ export * from './observability';
 export * from './error-format';
 export * from './aggregates';
 export * from './selection';
+export * from './input-domains';

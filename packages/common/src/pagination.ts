@@ -20,11 +20,29 @@ export function encodeCursor(offset: number): string {
   return Buffer.from(`${CURSOR_PREFIX}${offset}`, 'utf8').toString('base64url');
 }
 
+/** Cursors are `offset:<n>` in base64url; an offset beyond this is no page of any connection. */
+export const MAX_CURSOR_OFFSET = 2_147_483_646;
+
+const CURSOR = /^[A-Za-z0-9_-]{1,40}$/;
+const OFFSET_TEXT = /^offset:(0|[1-9][0-9]{0,9})$/;
+
+/** The offset a cursor of this API stands for, or null when `cursor` is no such cursor. */
+export function cursorOffset(cursor: string): number | null {
+  if (!CURSOR.test(cursor)) return null;
+  const match = OFFSET_TEXT.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match) return null;
+  const offset = Number(match[1]);
+  // Exactly as encoded: base64 has other spellings of the same bytes, none handed out.
+  return offset <= MAX_CURSOR_OFFSET && encodeCursor(offset) === cursor ? offset : null;
+}
+
 function decodeCursor(cursor: string): number {
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  const offset = Number(text.slice(CURSOR_PREFIX.length));
-  if (!text.startsWith(CURSOR_PREFIX) || !Number.isInteger(offset) || offset < 0) {
-    throw badInput('after', 'after is not a cursor returned by this connection');
+  const offset = cursorOffset(cursor);
+  if (offset === null) {
+    throw badInput(
+      'after',
+      "after is not a cursor returned by this connection: pass an edge's cursor or pageInfo.endCursor",
+    );
   }
   return offset;
 }

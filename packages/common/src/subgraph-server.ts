@@ -15,6 +15,7 @@ import type { DataSource } from 'typeorm';
 import { databaseIsReachable, type StatementCounter } from './database';
 import { debugStats } from './debug-stats';
 import { formatErrorFor } from './error-format';
+import { inputDomainsPlugin } from './input-domains';
 import { log } from './log';
 import { errorCounter, metricsHandler, requestObserver } from './observability';
 
@@ -62,6 +63,8 @@ export async function startSubgraph<TContext extends object>(
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
+      // Inputs outside their domains (NUL, impossible dates, years, cursors) never reach SQL.
+      inputDomainsPlugin(),
       errorCounter(options.name),
       // Inline traces are for Apollo's hosted studio; nothing here sends them there.
       ApolloServerPluginInlineTraceDisabled(),
