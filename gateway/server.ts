@@ -11,6 +11,7 @@ import {
   createTokenVerifier,
   debugStats,
   errorCounter,
+  inputDomainsPlugin,
   log,
   metricsHandler,
   requestObserver,
@@ -35,6 +36,7 @@ import {
 } from './limits';
 import { indexSupergraph, operationAnalyser } from './operation-analysis';
 import { memoryStore, redisStore } from './response-store';
+import { subgraphErrorFromResponse } from './subgraph-errors';
 import { subgraphFetcher, WRITE_EPOCH_HEADER } from './subgraph-fetch';
 
 /** Where each subgraph is: `<NAME>_URL` or the default port on localhost. */
@@ -78,6 +80,7 @@ export async function startGateway(
         }),
         // Cache policy comes from the supergraph (operation-analysis.ts), not from headers.
         honorSubgraphCacheControlHeader: false,
+        errorFromResponse: subgraphErrorFromResponse(name),
         willSendRequest({ request, context }) {
           const headers: Record<string, string> = context.forwardedHeaders ?? {};
           for (const [header, value] of Object.entries(headers)) {
@@ -107,6 +110,9 @@ export async function startGateway(
     persistedQueries: false,
     validationRules: validationRules(limits),
     plugins: [
+      // An operationName that chooses nothing, or an input outside its domain: a 400 before
+      // any planning (the planner would throw an internal error).
+      inputDomainsPlugin(),
       costLimitPlugin(limits),
       outcomeRecorder,
       // The response cache keys answers itself; Apollo's per-request policy would go unused.
