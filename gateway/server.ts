@@ -22,6 +22,12 @@ import {
 import express from 'express';
 import type { GraphQLSchema } from 'graphql';
 import { cacheSettingsFromEnv, type CacheSettings } from './cache-settings';
+import {
+  callerBudget,
+  callerBudgetFromEnv,
+  callerIdentity,
+  type CallerBudgetSettings,
+} from './caller-budget';
 import { SUPERGRAPH_PATH } from './compose';
 import { explorerPage } from './explorer';
 import { subgraphHealth } from './health';
@@ -66,6 +72,7 @@ export async function startGateway(
   urls: Record<string, string> = subgraphUrls(),
   limits: Limits = limitsFromEnv(),
   cacheSettings: CacheSettings = cacheSettingsFromEnv(),
+  budgetSettings: CallerBudgetSettings = callerBudgetFromEnv(),
 ): Promise<RunningService> {
   const verifyToken = createTokenVerifier();
   const supergraphSdl = fs.readFileSync(SUPERGRAPH_PATH, 'utf8');
@@ -98,6 +105,7 @@ export async function startGateway(
   // Express would hash every answer for an ETag; GraphQL's POSTs are never revalidated with it.
   app.set('etag', false);
   const httpServer = http.createServer(app);
+  const budget = callerBudget(budgetSettings);
   const server = new ApolloServer<GatewayContext>({
     gateway,
     // The process's own signal handlers stop the server, the pool and then the process.
@@ -113,7 +121,8 @@ export async function startGateway(
       // An operationName that chooses nothing, or an input outside its domain: a 400 before
       // any planning (the planner would throw an internal error).
       inputDomainsPlugin(),
-      costLimitPlugin(limits),
+      // Charges each computed answer's cost to its caller's budget (cache hits never get here).
+      costLimitPlugin(limits, budget?.charge),
       outcomeRecorder,
       // The response cache keys answers itself; Apollo's per-request policy would go unused.
       ApolloServerPluginCacheControlDisabled(),
@@ -156,6 +165,7 @@ export async function startGateway(
     '/graphql',
     express.json({ limit: limits.maxBodyBytes }),
     batchLimit(limits),
+    callerIdentity(verifyToken),
     graphqlHandler({
       server,
       verifyToken,
@@ -179,6 +189,7 @@ export async function startGateway(
     stop: async () => {
       await server.stop();
       await responseCache?.store.close();
+      await budget?.close();
     },
   };
 }
