@@ -118,7 +118,7 @@ function selectionSet(g: Gen, type: GraphQLObjectType, depth: number, built: Bui
     fields.map((field) => field.name),
     {
       minLength: 1,
-      maxLength: depth === 0 ? 3 : 2,
+      maxLength: Math.min(fields.length, depth === 0 ? 3 : 2),
     },
   );
   const chosen = names.map((name) => type.getFields()[name]!);
