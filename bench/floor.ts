@@ -8,6 +8,7 @@
  */
 import fs from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
+import { GATEWAY_CREDENTIAL_HEADER } from '@coop/common';
 import {
   ApolloGateway,
   RemoteGraphQLDataSource,
@@ -38,6 +39,11 @@ export interface FloorRecorder {
   stop(): Promise<void>;
 }
 
+/** The subgraphs answer a gateway only: the stack's SUBGRAPH_SECRET, set by run.ts. */
+function asTheGateway(): Record<string, string> {
+  return { [GATEWAY_CREDENTIAL_HEADER]: process.env.SUBGRAPH_SECRET ?? '' };
+}
+
 /** Starts the recording gateway on `supergraphFile` (its routing URLs: the subgraphs to ask). */
 export async function startFloorRecorder(
   supergraphFile: string,
@@ -66,6 +72,9 @@ export async function startFloorRecorder(
         fetcher: recordingFetcher(name),
         willSendRequest({ request }) {
           request.http?.headers.set('authorization', authorization);
+          for (const [name, value] of Object.entries(asTheGateway())) {
+            request.http?.headers.set(name, value);
+          }
         },
       }),
     experimental_didResolveQueryPlan: ({ queryPlan }) => {
@@ -120,7 +129,7 @@ function replayOf(node: PlanNode, recorded: RecordedFetch[], authorization: stri
       return {
         kind: 'fetch',
         service: fetch!.service,
-        request: graphQLPost(fetch!.url, fetch!.payload, authorization),
+        request: graphQLPost(fetch!.url, fetch!.payload, authorization, asTheGateway()),
         answer: fetch!.answer,
       };
     }

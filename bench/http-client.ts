@@ -14,12 +14,19 @@ export interface GraphQLPost {
   /** The JSON body, encoded once: the load loop sends the same bytes again and again. */
   body: Buffer;
   authorization: string;
+  /** Headers of a request sent straight to a subgraph as the gateway would (the floor). */
+  headers?: Record<string, string>;
 }
 
-export function graphQLPost(url: string, payload: unknown, authorization: string): GraphQLPost {
+export function graphQLPost(
+  url: string,
+  payload: unknown,
+  authorization: string,
+  headers?: Record<string, string>,
+): GraphQLPost {
   const { hostname, port, pathname } = new URL(url);
   const body = Buffer.from(JSON.stringify(payload));
-  return { url, hostname, port, path: pathname, body, authorization };
+  return { url, hostname, port, path: pathname, body, authorization, headers };
 }
 
 /**
@@ -39,6 +46,7 @@ export function send(request: GraphQLPost): Promise<Buffer> {
           'content-type': 'application/json',
           'content-length': request.body.length,
           authorization: request.authorization,
+          ...request.headers,
         },
       },
       (response) => {

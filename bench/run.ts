@@ -12,6 +12,7 @@
  * (first of the ports used, default 4100), BENCH_OPERATIONS (e.g. "Dashboard,Agreement"),
  * BENCH_README=0 (do not write bench/README.md).
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { intFromEnv, PKS_ID, signDevToken } from '@coop/common';
@@ -197,6 +198,8 @@ ${costTable(results, names, TARGETS)}`;
 
 async function main() {
   await assertPortsFree(ports);
+  // One secret for the stack and for the gateways beside it: subgraphs answer a gateway only.
+  process.env.SUBGRAPH_SECRET ||= randomBytes(32).toString('base64url');
   const database = await benchDatabase();
   const machine = describeMachine(database.serverVersion);
   const supergraph = fs.readFileSync(path.join(ROOT, 'schema', 'supergraph.graphql'), 'utf8');

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
-import { intFromEnv } from '@coop/common';
+import { GATEWAY_CREDENTIAL_HEADER, intFromEnv } from '@coop/common';
 import { serveDebugStats } from './debug-stats-server';
 
 interface Context {
@@ -26,6 +26,8 @@ async function main() {
         willSendRequest({ request, context }) {
           if (context.authorization)
             request.http?.headers.set('authorization', context.authorization);
+          // The subgraphs answer a gateway only (SUBGRAPH_SECRET, shared by the bench's stack).
+          request.http?.headers.set(GATEWAY_CREDENTIAL_HEADER, process.env.SUBGRAPH_SECRET ?? '');
         },
       }),
   });

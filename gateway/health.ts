@@ -14,7 +14,8 @@ async function probe(url: string, timeoutMs: number): Promise<SubgraphState> {
 /**
  * Each subgraph's state for the gateway's `/health`. However many callers ask at once, the
  * subgraphs are probed once, and an answer younger than `freshForMs` is reused: a flood of
- * health checks must neither slow real queries nor make healthy subgraphs look down.
+ * health checks must neither slow real queries nor make healthy subgraphs look down. A failed
+ * fetch to a subgraph (`forget`) makes the next check probe again at once.
  */
 export function subgraphHealth(
   urls: Record<string, string>,
@@ -30,11 +31,16 @@ export function subgraphHealth(
     last = { at: Date.now(), states };
     return states;
   };
-  return async (): Promise<Record<string, SubgraphState>> => {
-    if (last && Date.now() - last.at < freshForMs) return last.states;
-    probing ??= probeAll().finally(() => {
-      probing = undefined;
-    });
-    return probing;
+  return {
+    async states(): Promise<Record<string, SubgraphState>> {
+      if (last && Date.now() - last.at < freshForMs) return last.states;
+      probing ??= probeAll().finally(() => {
+        probing = undefined;
+      });
+      return probing;
+    },
+    forget(): void {
+      last = undefined;
+    },
   };
 }

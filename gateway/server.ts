@@ -11,12 +11,14 @@ import {
   createTokenVerifier,
   debugStats,
   errorCounter,
+  GATEWAY_CREDENTIAL_HEADER,
   inputDomainsPlugin,
   log,
   metricsHandler,
   requestObserver,
   SERVICES,
   serviceUrl,
+  subgraphSecret,
   type RunningService,
 } from '@coop/common';
 import express from 'express';
@@ -75,6 +77,13 @@ export async function startGateway(
   budgetSettings: CallerBudgetSettings = callerBudgetFromEnv(),
 ): Promise<RunningService> {
   const verifyToken = createTokenVerifier();
+  const healthOfSubgraphs = subgraphHealth(urls);
+  const secret = subgraphSecret();
+  if (!secret) {
+    log.error('SUBGRAPH_SECRET is not set: every subgraph will refuse the gateway', {
+      service: 'gateway',
+    });
+  }
   const supergraphSdl = fs.readFileSync(SUPERGRAPH_PATH, 'utf8');
   const gateway = new ApolloGateway({
     supergraphSdl,
@@ -84,6 +93,7 @@ export async function startGateway(
         fetcher: subgraphFetcher(name, {
           timeoutMs: limits.subgraphTimeoutMs,
           dedup: cacheSettings.subgraphDedup,
+          onUnreachable: () => healthOfSubgraphs.forget(),
         }),
         // Cache policy comes from the supergraph (operation-analysis.ts), not from headers.
         honorSubgraphCacheControlHeader: false,
@@ -94,6 +104,7 @@ export async function startGateway(
             request.http?.headers.set(header, value);
           }
           if (context.writeEpoch) request.http?.headers.set(WRITE_EPOCH_HEADER, context.writeEpoch);
+          if (secret) request.http?.headers.set(GATEWAY_CREDENTIAL_HEADER, secret);
         },
       }),
   });
@@ -151,9 +162,8 @@ export async function startGateway(
   app.get('/', (_req, res) => {
     res.type('html').send(explorerPage());
   });
-  const healthOfSubgraphs = subgraphHealth(urls);
   app.get('/health', async (_req, res) => {
-    const subgraphs = await healthOfSubgraphs();
+    const subgraphs = await healthOfSubgraphs.states();
     const allUp = Object.values(subgraphs).every((state) => state === 'up');
     res.status(allUp ? 200 : 503).json({
       service: 'gateway',

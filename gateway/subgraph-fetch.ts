@@ -39,7 +39,10 @@ function withoutHeader(
  * same caller's token) once, as Hive Gateway and Apollo Router do. Every caller gets its own
  * copy of the response.
  */
-export function subgraphFetcher(subgraph: string, options: { timeoutMs: number; dedup: boolean }) {
+export function subgraphFetcher(
+  subgraph: string,
+  options: { timeoutMs: number; dedup: boolean; onUnreachable?: () => void },
+) {
   const inFlight = new Map<string, Promise<BufferedResponse>>();
 
   async function send(url: string, init: FetcherRequestInit | undefined): Promise<Response> {
@@ -55,6 +58,7 @@ export function subgraphFetcher(subgraph: string, options: { timeoutMs: number; 
     } catch (error) {
       const timedOut = (error as Error).name === 'TimeoutError';
       timer({ outcome: timedOut ? 'timeout' : 'error' });
+      options.onUnreachable?.();
       // Name the missing part: the client sees which subgraph its partial answer lacks.
       throw new GraphQLError(
         timedOut

@@ -5,6 +5,7 @@
  * and stops them all on Ctrl-C.
  */
 import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import {
   authConfig,
@@ -32,6 +33,8 @@ async function main() {
       urls: embedded.urls,
     });
   }
+  // Only the gateway may ask the subgraphs: without a configured secret, one for this start.
+  env.SUBGRAPH_SECRET ||= randomBytes(32).toString('base64url');
   const auth = authConfig();
   if (usesDevKeys(auth)) {
     await ensureDevKeys(auth.devKeyDir);

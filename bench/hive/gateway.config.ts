@@ -15,6 +15,8 @@ export const gatewayConfig = defineConfig({
   propagateHeaders: {
     fromClientToSubgraphs: ({ request }) => ({
       authorization: request.headers.get('authorization'),
+      // The subgraphs answer a gateway only (SUBGRAPH_SECRET, shared by the bench's stack).
+      'x-gateway-credential': process.env.SUBGRAPH_SECRET ?? null,
     }),
   },
 });

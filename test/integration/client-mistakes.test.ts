@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { adminToken, testStack } from '../support/stack';
+import { adminToken, asTheGateway, testStack } from '../support/stack';
 
 /**
  * A client's mistake is never a server error (issue 10, item 5). Generated hostile values of
@@ -65,7 +65,12 @@ async function attemptAll(attempts: Attempt[], token: string): Promise<Failure[]
       batch.map(async (attempt) => {
         const response = await fetch(urlOf(attempt.target), {
           method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          headers: {
+            'content-type': 'application/json',
+            authorization: `Bearer ${token}`,
+            // To a subgraph as the gateway sends it: what the subgraph does with the mistake.
+            ...(attempt.target === 'gateway' ? {} : asTheGateway()),
+          },
           body: JSON.stringify({
             query: attempt.query,
             variables: attempt.variables ?? {},

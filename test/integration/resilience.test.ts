@@ -13,7 +13,13 @@ import {
   stopProcess,
   waitForHealthy,
 } from '../../scripts/lib/processes';
-import { testStack, tokenFor, uncachedText, type GraphQLResponse } from '../support/stack';
+import {
+  asTheGateway,
+  testStack,
+  tokenFor,
+  uncachedText,
+  type GraphQLResponse,
+} from '../support/stack';
 
 /**
  * Issue 6: a subgraph that is down or slow costs its part of the answer, not the request, and
@@ -78,6 +84,8 @@ async function post<T = Record<string, unknown>>(
       headers: {
         'content-type': 'application/json',
         ...(token ? { authorization: `Bearer ${token}` } : {}),
+        // A subgraph asked directly is asked as the gateway asks it (a gateway ignores it).
+        ...asTheGateway(),
       },
       // Computed each time: an answer cached before the failure would hide it.
       body: JSON.stringify({ query: uncachedText(query), variables }),

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { freePort, spawnTypeScript, waitForHealthy } from '../../scripts/lib/processes';
-import { testStack, tokenFor } from '../support/stack';
+import { asTheGateway, testStack, tokenFor } from '../support/stack';
 
 /** SIGTERM: stop taking requests, finish those in flight, close the pool, exit 0. */
 describe('graceful shutdown', () => {
@@ -36,7 +36,11 @@ describe('graceful shutdown', () => {
     const ask = () =>
       fetch(`http://localhost:${port}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${token}`,
+          ...asTheGateway(),
+        },
         body: JSON.stringify({
           query:
             '{ librarians(first: 100) { edges { node { name certifications { number status } } } } }',

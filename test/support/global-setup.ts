@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,6 +38,9 @@ export default async function globalSetup(): Promise<void> {
   // The large seed (20,000 librarians, 100,000 enrolments) on a real server; the small one on
   // the embedded database, which is correct but slow at bulk loads.
   const seedScale = process.env.TEST_SEED_SCALE || (databaseUrl ? 'large' : 'small');
+  // The gateway's credential, known to the tests (and to the gateways they start themselves)
+  // so that they can also ask a subgraph as the gateway does.
+  process.env.SUBGRAPH_SECRET = randomBytes(32).toString('base64url');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: databaseUrl ?? '',
@@ -82,6 +86,7 @@ export default async function globalSetup(): Promise<void> {
     },
     devKeyDir,
     logFile,
+    subgraphSecret: process.env.SUBGRAPH_SECRET,
     seedScale: seedScale === 'large' ? 'large' : 'small',
     databaseUrls: Object.fromEntries(
       SERVICES.map((service, index) => [

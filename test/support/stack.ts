@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { authConfig, signDevToken, type Role, type TokenClaims } from '@coop/common';
+import {
+  authConfig,
+  GATEWAY_CREDENTIAL_HEADER,
+  signDevToken,
+  type Role,
+  type TokenClaims,
+} from '@coop/common';
 
 /** The running graph the integration tests talk to (started by global-setup.ts). */
 export interface TestStack {
@@ -10,6 +16,8 @@ export interface TestStack {
   devKeyDir: string;
   /** Where the graph's processes write their logs for this run. */
   logFile: string;
+  /** The gateway's credential to the subgraphs (SUBGRAPH_SECRET) for this run. */
+  subgraphSecret: string;
   /** The seed plan the graph was started with. */
   seedScale: 'small' | 'large';
   /** DATABASE_URL of each service (one database, or one embedded PostgreSQL each). */
@@ -48,6 +56,17 @@ export interface RequestOptions {
   token?: string;
   /** Computed, never answered from the gateway's response cache (see `uncachedText`). */
   fresh?: boolean;
+  /**
+   * Sent to a subgraph as the gateway sends it, with the gateway's credential: true by default
+   * when `url` is a subgraph's (tests of what a subgraph does with what reaches it); false for
+   * a request from anybody else.
+   */
+  asGateway?: boolean;
+}
+
+/** The gateway's credential header, for a request to a subgraph made as the gateway makes it. */
+export function asTheGateway(): Record<string, string> {
+  return { [GATEWAY_CREDENTIAL_HEADER]: testStack().subgraphSecret };
 }
 
 /**
@@ -70,6 +89,9 @@ export async function send<T = Record<string, unknown>>(
     headers: {
       'content-type': 'application/json',
       ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...(options.url && options.url !== testStack().gatewayUrl && options.asGateway !== false
+        ? asTheGateway()
+        : {}),
     },
     body: JSON.stringify({ query: options.fresh ? uncachedText(query) : query, variables }),
   });

@@ -18,6 +18,7 @@ interface ComposeService {
   command?: string[] | string;
   environment?: Record<string, string | number | boolean | null>;
   ports?: string[];
+  expose?: string[];
   healthcheck?: { test?: string[] | string; interval?: string; retries?: number };
   depends_on?: Record<string, { condition?: string }> | string[];
 }
@@ -99,14 +100,13 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('gives each subgraph its database and its default port, published as it is', () => {
+  it('gives each subgraph its database and its default port, reachable inside only', () => {
     const postgres = environment('postgres');
     for (const service of SERVICES) {
       const env = environment(service.name);
       expect(env[service.portVariable]).toBe(String(service.defaultPort));
-      expect(services[service.name]?.ports).toEqual([
-        `${service.defaultPort}:${service.defaultPort}`,
-      ]);
+      expect(services[service.name]?.ports).toBeUndefined();
+      expect(services[service.name]?.expose).toEqual([String(service.defaultPort)]);
       const url = new URL(env.DATABASE_URL ?? 'missing:');
       expect({
         protocol: url.protocol,
@@ -134,6 +134,15 @@ describe('docker-compose.yml', () => {
       expect(env[service.urlVariable]).toBe(
         `http://${service.name}:${service.defaultPort}/graphql`,
       );
+    }
+  });
+
+  it('gives the gateway and every subgraph the same required SUBGRAPH_SECRET', () => {
+    for (const name of appNames) {
+      expect({ name, secret: environment(name).SUBGRAPH_SECRET }).toEqual({
+        name,
+        secret: expect.stringMatching(/^\$\{SUBGRAPH_SECRET:\?/),
+      });
     }
   });
 

@@ -23,7 +23,7 @@ describe("the gateway's view of its subgraphs' health", () => {
   it('probes each subgraph once for a flood of health checks', async () => {
     probes = 0;
     const health = subgraphHealth({ library: url, 'bpsdm-central': url }, { freshForMs: 1000 });
-    const answers = await Promise.all(Array.from({ length: 200 }, () => health()));
+    const answers = await Promise.all(Array.from({ length: 200 }, () => health.states()));
     expect(probes).toBe(2);
     expect(new Set(answers.map((answer) => JSON.stringify(answer)))).toEqual(
       new Set([JSON.stringify({ library: 'up', 'bpsdm-central': 'up' })]),
@@ -33,17 +33,28 @@ describe("the gateway's view of its subgraphs' health", () => {
   it('probes again once its answer is older than freshForMs, and reports a subgraph down', async () => {
     probes = 0;
     const health = subgraphHealth({ library: url }, { freshForMs: 50 });
-    expect(await health()).toEqual({ library: 'up' });
+    expect(await health.states()).toEqual({ library: 'up' });
     healthy = false;
-    expect(await health()).toEqual({ library: 'up' });
+    expect(await health.states()).toEqual({ library: 'up' });
     await new Promise((resolve) => setTimeout(resolve, 60));
-    expect(await health()).toEqual({ library: 'down' });
+    expect(await health.states()).toEqual({ library: 'down' });
+    expect(probes).toBe(2);
+    healthy = true;
+  });
+
+  it('probes again at once after a fetch found a subgraph unreachable', async () => {
+    probes = 0;
+    const health = subgraphHealth({ library: url }, { freshForMs: 60_000 });
+    expect(await health.states()).toEqual({ library: 'up' });
+    healthy = false;
+    health.forget();
+    expect(await health.states()).toEqual({ library: 'down' });
     expect(probes).toBe(2);
     healthy = true;
   });
 
   it('calls a subgraph that does not answer in time down', async () => {
     const health = subgraphHealth({ library: url }, { timeoutMs: 5 });
-    expect(await health()).toEqual({ library: 'down' });
+    expect(await health.states()).toEqual({ library: 'down' });
   });
 });

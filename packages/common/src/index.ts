@@ -21,4 +21,5 @@ export * from './observability';
 export * from './error-format';
 export * from './aggregates';
 export * from './selection';
+export * from './gateway-credential';
 export * from './input-domains';

@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { serviceDefinition, serviceUrl, type ServiceDefinition } from './config';
+import { GATEWAY_CREDENTIAL_HEADER, subgraphSecret } from './gateway-credential';
 
 /**
  * Asks another subgraph through its public API, never its tables: how a service checks a
@@ -20,6 +21,8 @@ export async function queryService<T>(
       headers: {
         'content-type': 'application/json',
         ...(authorization ? { authorization } : {}),
+        // Services inside the graph hold the gateway's credential too (gateway-credential.ts).
+        [GATEWAY_CREDENTIAL_HEADER]: subgraphSecret() ?? '',
       },
       body: JSON.stringify({ query, variables }),
       signal: AbortSignal.timeout(5000),

@@ -15,6 +15,7 @@ import type { DataSource } from 'typeorm';
 import { databaseIsReachable, type StatementCounter } from './database';
 import { debugStats } from './debug-stats';
 import { formatErrorFor } from './error-format';
+import { gatewayOnly, subgraphSecret } from './gateway-credential';
 import { inputDomainsPlugin } from './input-domains';
 import { log } from './log';
 import { errorCounter, metricsHandler, requestObserver } from './observability';
@@ -88,6 +89,8 @@ export async function startSubgraph<TContext extends object>(
   app.use(debugStats(options.counter));
   app.use(
     '/graphql',
+    // Only the gateway, which applies the graph's limits, may ask; checked before parsing.
+    gatewayOnly(subgraphSecret()),
     express.json({ limit: '1mb' }),
     expressMiddleware(server, {
       context: ({ req }) => options.context(req.headers.authorization),
