@@ -1,4 +1,4 @@
-import { HeaderMap, type GraphQLRequest } from '@apollo/server';
+import { HeaderMap, type ApolloServerPlugin, type GraphQLRequest } from '@apollo/server';
 import { createClient } from '@redis/client';
 import { intFromEnv, log, type Viewer } from '@coop/common';
 import type { NextFunction, Request, Response } from 'express';
@@ -23,6 +23,11 @@ export interface CallerBudgetSettings {
   /** Set: every gateway instance shares the budgets through this Redis. */
   redisUrl?: string;
   redisKeyPrefix: string;
+  /**
+   * Most computed operations one caller may have in flight at once on this gateway (kept in
+   * memory per gateway); absent or 0: no limit.
+   */
+  maxInFlight?: number;
 }
 
 export function callerBudgetFromEnv(): CallerBudgetSettings {
@@ -31,6 +36,7 @@ export function callerBudgetFromEnv(): CallerBudgetSettings {
     windowSeconds: 60,
     redisUrl: process.env.REDIS_URL || undefined,
     redisKeyPrefix: process.env.CALLER_BUDGET_REDIS_PREFIX ?? 'coop:caller-budget:',
+    maxInFlight: intFromEnv('CALLER_MAX_IN_FLIGHT', 16),
   };
 }
 
@@ -68,23 +74,27 @@ export interface CallerBudget {
 
 function rateLimited(waitMs: number, settings: CallerBudgetSettings): GraphQLError {
   const seconds = Math.max(1, Math.ceil(waitMs / 1000));
-  return new GraphQLError(
+  return tooMuch(
     `Too much work asked in too little time: each caller may spend a query cost of ${settings.costPerWindow} per ${settings.windowSeconds} s. Retry in ${seconds} s.`,
-    {
-      extensions: {
-        code: 'RATE_LIMITED',
-        retryAfterSeconds: seconds,
-        http: {
-          status: 429,
-          // Apollo Server iterates these (a HeaderMap); graphql-yoga's typings say a record.
-          headers: new HeaderMap([['retry-after', String(seconds)]]) as unknown as Record<
-            string,
-            string
-          >,
-        },
+    seconds,
+  );
+}
+
+function tooMuch(message: string, seconds: number): GraphQLError {
+  return new GraphQLError(message, {
+    extensions: {
+      code: 'RATE_LIMITED',
+      retryAfterSeconds: seconds,
+      http: {
+        status: 429,
+        // Apollo Server iterates these (a HeaderMap); graphql-yoga's typings say a record.
+        headers: new HeaderMap([['retry-after', String(seconds)]]) as unknown as Record<
+          string,
+          string
+        >,
       },
     },
-  );
+  });
 }
 
 /**
@@ -125,7 +135,7 @@ export function callerBudget(settings: CallerBudgetSettings): CallerBudget | und
   }
   return {
     async charge(request: GraphQLRequest, cost: number) {
-      const caller = request.http?.headers.get(CALLER_HEADER) ?? 'unknown';
+      const caller = callerOf(request);
       // A cost over the whole window could never pass: refused by MAX_QUERY_COST anyway.
       const points = Math.min(Math.max(Math.ceil(cost), 1), settings.costPerWindow);
       try {
@@ -143,5 +153,78 @@ export function callerBudget(settings: CallerBudgetSettings): CallerBudget | und
     async close() {
       await client?.close().catch(() => undefined);
     },
+  };
+}
+
+/** The caller named in CALLER_HEADER by `callerIdentity`. */
+function callerOf(request: GraphQLRequest): string {
+  return request.http?.headers.get(CALLER_HEADER) ?? 'unknown';
+}
+
+export interface CallerConcurrency {
+  /**
+   * Takes one of the caller's slots for this operation; throws RATE_LIMITED (429) when all of
+   * them are taken. Called where the cost is charged, so only computed operations within the
+   * limits take a slot, and before the budget is charged.
+   */
+  acquire: ChargeCost;
+  /** Gives the slot back once the response is ready, whatever its outcome. */
+  plugin: ApolloServerPlugin;
+  /** Operations in flight, by caller (tests). */
+  inFlight(): ReadonlyMap<string, number>;
+}
+
+/**
+ * At most `maxInFlight` computed operations per caller at once. In memory, per gateway: a slot
+ * lives as long as one request on one gateway, so nothing needs sharing (decision 11).
+ */
+export function callerConcurrency(maxInFlight: number | undefined): CallerConcurrency | undefined {
+  if (!maxInFlight || maxInFlight <= 0) return undefined;
+  const counts = new Map<string, number>();
+  const holding = new WeakMap<GraphQLRequest, string>();
+  const release = (request: GraphQLRequest) => {
+    const caller = holding.get(request);
+    if (caller === undefined) return;
+    holding.delete(request);
+    const left = (counts.get(caller) ?? 1) - 1;
+    if (left > 0) counts.set(caller, left);
+    else counts.delete(caller);
+  };
+  return {
+    async acquire(request: GraphQLRequest) {
+      if (holding.has(request)) return;
+      const caller = callerOf(request);
+      const count = counts.get(caller) ?? 0;
+      if (count >= maxInFlight) {
+        throw tooMuch(
+          `Too many operations at once: each caller may have ${maxInFlight} computed operations in flight. Retry in 1 s.`,
+          1,
+        );
+      }
+      counts.set(caller, count + 1);
+      holding.set(request, caller);
+    },
+    plugin: {
+      async requestDidStart() {
+        return {
+          async willSendResponse({ request }) {
+            release(request);
+          },
+        };
+      },
+    },
+    inFlight: () => counts,
+  };
+}
+
+/** Charges an operation to its caller: first a concurrency slot, then the cost budget. */
+export function chargeCaller(
+  concurrency: CallerConcurrency | undefined,
+  budget: CallerBudget | undefined,
+): ChargeCost | undefined {
+  if (!concurrency && !budget) return undefined;
+  return async (request, cost) => {
+    await concurrency?.acquire(request, cost);
+    await budget?.charge(request, cost);
   };
 }

@@ -27,7 +27,9 @@ import { cacheSettingsFromEnv, type CacheSettings } from './cache-settings';
 import {
   callerBudget,
   callerBudgetFromEnv,
+  callerConcurrency,
   callerIdentity,
+  chargeCaller,
   type CallerBudgetSettings,
 } from './caller-budget';
 import { SUPERGRAPH_PATH } from './compose';
@@ -117,6 +119,7 @@ export async function startGateway(
   app.set('etag', false);
   const httpServer = http.createServer(app);
   const budget = callerBudget(budgetSettings);
+  const concurrency = callerConcurrency(budgetSettings.maxInFlight);
   const server = new ApolloServer<GatewayContext>({
     gateway,
     // The process's own signal handlers stop the server, the pool and then the process.
@@ -132,8 +135,10 @@ export async function startGateway(
       // An operationName that chooses nothing, or an input outside its domain: a 400 before
       // any planning (the planner would throw an internal error).
       inputDomainsPlugin(),
-      // Charges each computed answer's cost to its caller's budget (cache hits never get here).
-      costLimitPlugin(limits, budget?.charge),
+      // Charges each computed answer to its caller: a slot among the operations it may have in
+      // flight, then its cost to the budget (cache hits never get here).
+      costLimitPlugin(limits, chargeCaller(concurrency, budget)),
+      ...(concurrency ? [concurrency.plugin] : []),
       outcomeRecorder,
       // The response cache keys answers itself; Apollo's per-request policy would go unused.
       ApolloServerPluginCacheControlDisabled(),
