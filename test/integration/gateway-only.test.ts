@@ -76,6 +76,37 @@ describe('subgraphs answer the gateway only', () => {
     }
   });
 
+  it('still applies limits of its own to what comes with the credential', async () => {
+    const url = `${testStack().subgraphUrls.library}/graphql`;
+    const asGateway = {
+      [GATEWAY_CREDENTIAL_HEADER]: testStack().subgraphSecret,
+      authorization: `Bearer ${admin}`,
+    };
+    const deep = `{ agreements(first: 1) { edges { node { ${'parent { '.repeat(20)}id${' }'.repeat(20)} } } } }`;
+    const aliased = `{ ${Array.from({ length: 100 }, (_, i) => `a${i}: facilities { id }`).join(' ')} }`;
+    const representations = Array.from({ length: 20_001 }, () => ({
+      __typename: 'Facility',
+      id: 'x',
+    }));
+    const many = JSON.stringify({
+      query: 'query ($r: [_Any!]!) { _entities(representations: $r) { __typename } }',
+      variables: { r: representations },
+    });
+    for (const body of [
+      JSON.stringify({ query: deep }),
+      JSON.stringify({ query: aliased }),
+      many,
+    ]) {
+      const before = await statementCounts();
+      const reply = await post(url, body, asGateway);
+      expect([body.slice(0, 40), reply.status]).toEqual([body.slice(0, 40), 400]);
+      expect(JSON.parse(reply.text).errors[0].extensions.code).toMatch(
+        /GRAPHQL_VALIDATION_FAILED|QUERY_TOO_COMPLEX|BAD_REQUEST|PAYLOAD_TOO_LARGE/,
+      );
+      expect((await statementCounts()).library).toBe(before.library);
+    }
+  });
+
   it('keeps /health open for orchestrators', async () => {
     for (const name of SUBGRAPHS) {
       const response = await fetch(`${testStack().subgraphUrls[name]}/health`);

@@ -16,6 +16,7 @@ import { databaseIsReachable, type StatementCounter } from './database';
 import { debugStats } from './debug-stats';
 import { formatErrorFor } from './error-format';
 import { gatewayOnly, subgraphSecret } from './gateway-credential';
+import { listSizeLimit, subgraphLimitsFromEnv, subgraphValidationRules } from './subgraph-limits';
 import { inputDomainsPlugin } from './input-domains';
 import { log } from './log';
 import { errorCounter, metricsHandler, requestObserver } from './observability';
@@ -51,8 +52,11 @@ export async function startSubgraph<TContext extends object>(
 ): Promise<RunningService> {
   const app = express();
   const httpServer = http.createServer(app);
+  const limits = subgraphLimitsFromEnv();
   const server = new ApolloServer<TContext>({
     schema: buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: options.resolvers }]),
+    // A second line behind the gateway's limits (subgraph-limits.ts).
+    validationRules: subgraphValidationRules(limits),
     // The process's own signal handlers stop the server, the pool and then the process.
     stopOnTerminationSignals: false,
     // Stack traces tell an attacker about the code and tell a client nothing it can act on.
@@ -66,6 +70,7 @@ export async function startSubgraph<TContext extends object>(
       ApolloServerPluginLandingPageDisabled(),
       // Inputs outside their domains (NUL, impossible dates, years, cursors) never reach SQL.
       inputDomainsPlugin(),
+      listSizeLimit(limits),
       errorCounter(options.name),
       // Inline traces are for Apollo's hosted studio; nothing here sends them there.
       ApolloServerPluginInlineTraceDisabled(),
