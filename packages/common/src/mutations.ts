@@ -175,7 +175,8 @@ export interface AuditRecordView {
 
 /**
  * Loads the audit trails of many objects in one statement; keys are `Entity/id` (for example
- * `Agreement/6f1c…`), each trail newest first.
+ * `Agreement/6f1c…`), each trail newest first. The id is everything after the first `/`: a
+ * certificate's id is its number, `LSP-PUS/2025/000001`, slashes and all.
  */
 export function auditTrailLoader(db: DataSource, schema: string) {
   return groupLoader<string, AuditRecordView & { key: string }>(
@@ -186,7 +187,7 @@ export function auditTrailLoader(db: DataSource, schema: string) {
                 before::text AS before, after::text AS after
            FROM "${schema}".audit_record
           WHERE (entity, entity_id) IN (
-                SELECT split_part(k, '/', 1), split_part(k, '/', 2) FROM unnest($1::text[]) k)
+                SELECT split_part(k, '/', 1), substr(k, strpos(k, '/') + 1) FROM unnest($1::text[]) k)
           ORDER BY id DESC`,
         [keys],
       ),
