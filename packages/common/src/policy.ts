@@ -117,3 +117,21 @@ export function mayReadSmallGroup(viewer: Viewer, province: string, size: number
     (viewer.role === 'regional-operator' && viewer.provinceCode === province)
   );
 }
+
+/**
+ * Disclosure control of a breakdown (decision 13): a total is shown only when every part of it
+ * is, so a hidden part never follows from the total minus the shown parts. `smallParts` counts
+ * the parts of the total (levels of a province, years of an office) that are small groups; a
+ * part is itself hidden exactly when `mayReadSmallGroup` refuses it, whatever else was asked.
+ */
+export function mayReadTotal(
+  viewer: Viewer,
+  province: string,
+  size: number,
+  smallParts: number,
+): boolean {
+  return (
+    mayReadSmallGroup(viewer, province, size) &&
+    (smallParts === 0 || mayReadSmallGroup(viewer, province, 1))
+  );
+}

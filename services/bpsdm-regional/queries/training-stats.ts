@@ -1,3 +1,4 @@
+import { MIN_GROUP_SIZE } from '@coop/common';
 import type { DataSource } from 'typeorm';
 
 /** Counts of the training an office delivered; the rate is derived from them. */
@@ -8,6 +9,8 @@ export interface TrainingCounts {
   /** Every enrolment of those runs, withdrawn ones included: the base of the completion rate. */
   enrolled: number;
   lessonHoursDelivered: number;
+  /** Years counted whose enrolments form a small group (decision 13): 0 or 1 for one year. */
+  smallYears: number;
 }
 
 export const NO_TRAINING: TrainingCounts = {
@@ -16,6 +19,7 @@ export const NO_TRAINING: TrainingCounts = {
   completed: 0,
   enrolled: 0,
   lessonHoursDelivered: 0,
+  smallYears: 0,
 };
 
 /**
@@ -32,11 +36,12 @@ export async function trainingCountsPerOffice(
   const rows: (TrainingCounts & { officeId: string })[] = await db.query(
     `SELECT office_id AS "officeId", sum(runs) AS runs, sum(participants) AS participants,
             sum(completed) AS completed, sum(enrolled) AS enrolled,
-            sum(lesson_hours_delivered) AS "lessonHoursDelivered"
+            sum(lesson_hours_delivered) AS "lessonHoursDelivered",
+            count(*) FILTER (WHERE enrolled > 0 AND enrolled < $3::integer)::integer AS "smallYears"
        FROM bpsdm_regional.office_training_stats
       WHERE office_id = ANY($1::uuid[]) AND ($2::integer IS NULL OR year = $2::integer)
       GROUP BY office_id`,
-    [officeIds, year],
+    [officeIds, year, MIN_GROUP_SIZE],
   );
   return new Map(rows.map(({ officeId, ...counts }) => [officeId, counts]));
 }

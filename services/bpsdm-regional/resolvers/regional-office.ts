@@ -1,4 +1,4 @@
-import { mayReadSmallGroup, toConnection, toPage, type PageArgs } from '@coop/common';
+import { mayReadTotal, toConnection, toPage, type PageArgs } from '@coop/common';
 import type { GraphQLResolveInfo } from 'graphql';
 import { RegionalOffice, type RunStatus } from '../entities';
 import type { Context } from './context';
@@ -60,12 +60,16 @@ export const regionalOfficeResolvers = {
       parentId: office.id,
       args: { year: args.year ?? null },
     });
-    // Who completed among a handful of participants is about persons: see MIN_GROUP_SIZE.
-    if (!mayReadSmallGroup(viewer, office.provinceCode, counts.enrolled)) {
-      return { ...counts, completed: null, completionRate: null };
+    // Who completed among a handful of participants is about persons: see MIN_GROUP_SIZE. The
+    // lesson hours earned tell it too (only completions earn them), and a year's counts would
+    // follow from all years minus the others: all years are shown only when every year is
+    // (decision 13).
+    const { smallYears, ...shown } = counts;
+    if (!mayReadTotal(viewer, office.provinceCode, counts.enrolled, smallYears)) {
+      return { ...shown, completed: null, completionRate: null, lessonHoursDelivered: null };
     }
     return {
-      ...counts,
+      ...shown,
       // A withdrawal is an enrolment that did not complete: it lowers the rate.
       completionRate: counts.enrolled ? counts.completed / counts.enrolled : 0,
     };
