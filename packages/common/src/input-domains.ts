@@ -16,6 +16,7 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { isIsoDate } from './dates';
+import { YEAR_SPAN } from './domain-spans';
 import { cursorOffset } from './pagination';
 
 /**
@@ -33,8 +34,8 @@ import { cursorOffset } from './pagination';
  * covered without a line of its own.
  */
 
-/** Years the cooperation's data can concern: training and certification from 2000 to 2100. */
-export const YEAR_SPAN = { min: 2000, max: 2100 } as const;
+/** Years the cooperation's data can concern (domain-spans.ts). */
+export { YEAR_SPAN };
 
 /** C0 control characters but tab, line feed and carriage return. */
 // eslint-disable-next-line no-control-regex

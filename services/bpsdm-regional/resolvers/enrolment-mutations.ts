@@ -9,8 +9,9 @@ import {
   userError,
   type Viewer,
   inputError,
+  queryService,
+  validate,
 } from '@coop/common';
-import { z } from 'zod';
 import type { Enrolment, RunStatus } from '../entities';
 import { nextCertificateNumber } from '../queries/certificates';
 import {
@@ -185,15 +186,43 @@ const RESULTS_IN: readonly RunStatus[] = ['ONGOING', 'COMPLETED'];
 
 const RecordResultArgs = {
   enrolmentId: idSchema('enrolmentId'),
-  finalScore: z
-    .number({ error: 'finalScore must be a number' })
-    .min(0, { error: 'finalScore must be between 0 and 100' })
-    .max(100, { error: 'finalScore must be between 0 and 100' }),
-  lessonHoursEarned: z
-    .int({ error: 'lessonHoursEarned must be a whole number of lesson hours' })
-    .min(0, { error: 'lessonHoursEarned must be 0 or more' }),
+  finalScore: validate.score('finalScore'),
+  lessonHoursEarned: validate.lessonHours('lessonHoursEarned'),
   version: versionSchema.nullish(),
 };
+
+/**
+ * A participant earns at most the lesson hours of the run's program. The program is
+ * bpsdm-central's: its hours are asked there, through its API with the caller's token.
+ */
+async function requireHoursWithinProgram(
+  enrolmentId: string,
+  hours: number,
+  context: Context,
+): Promise<void> {
+  const enrolment = await findEnrolment(context.db, enrolmentId);
+  if (!enrolment) return; // NOT_FOUND is answered in the transaction.
+  requireOwnOffice(context.viewer, enrolment.provinceCode, `Enrolment ${enrolmentId}`);
+  const run = await findRun(context.db, enrolment.runId);
+  if (!run) return;
+  const { trainingProgram } = await queryService<{
+    trainingProgram: { id: string; lessonHours: number } | null;
+  }>(
+    'bpsdm-central',
+    'query($id: ID!){ trainingProgram(id: $id) { id lessonHours } }',
+    { id: run.programId },
+    context.authorization,
+  );
+  if (!trainingProgram) {
+    throw inputError('enrolmentId', `The program of run ${run.id} could not be found`);
+  }
+  if (hours > trainingProgram.lessonHours) {
+    throw inputError(
+      'lessonHoursEarned',
+      `lessonHoursEarned must be between 0 and ${trainingProgram.lessonHours}, the lesson hours of the run's program; got ${hours}`,
+    );
+  }
+}
 
 /**
  * `recordResult(enrolmentId, finalScore, lessonHoursEarned, version)`: the participant
@@ -208,6 +237,7 @@ export async function recordResult(
   const { viewer } = context;
   requireRole(viewer, 'regional-operator');
   const args = parseArgs(RecordResultArgs, rawArgs);
+  await requireHoursWithinProgram(args.enrolmentId, args.lessonHoursEarned, context);
   const enrolment = await auditedTransaction(context.db, SCHEMA, viewer, async (manager, audit) => {
     const before = await lockEnrolmentToChange(manager, args.enrolmentId, viewer, args.version);
     if (!RESULTS_IN.includes(before.runStatus)) {

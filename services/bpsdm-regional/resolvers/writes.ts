@@ -1,10 +1,10 @@
 import {
   inputError,
-  isIsoDate,
   isUuid,
   parseInput,
   queryService,
   userError,
+  validate,
   type Viewer,
 } from '@coop/common';
 import { z } from 'zod';
@@ -20,11 +20,11 @@ export const idSchema = (name: string) =>
     .string({ error: `${name} is required` })
     .refine(isUuid, { error: `${name} must be an id (a UUID)` });
 
-/** A calendar date; the `Date` scalar has checked its form already, this keeps the type honest. */
-export const dateSchema = (name: string) =>
-  z.string({ error: `${name} is required` }).refine(isIsoDate, {
-    error: `${name} must be a calendar date written YYYY-MM-DD`,
-  });
+/**
+ * A calendar date within the domain's span (DATE_SPAN, packages/common/src/domain-spans.ts);
+ * the `Date` scalar has checked its form already.
+ */
+export const dateSchema = (name: string) => validate.isoDate(name);
 
 /** The version of a row a client last read. */
 export const versionSchema = z.int({ error: 'version must be a whole number' }).min(1, {
