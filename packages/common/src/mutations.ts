@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { QueryFailedError, type DataSource, type EntityManager, type EntityTarget } from 'typeorm';
 import type { z } from 'zod';
@@ -88,29 +89,98 @@ export async function auditedTransaction<T>(
 }
 
 /**
- * Makes a create idempotent: the first request with a client key records the id it created;
- * a retry with the same key (same caller, same operation) gets that id back and creates
- * nothing. Runs inside the mutation's transaction, so a failed create records no key. A
- * concurrent retry waits on the key's row lock until the first commits.
+ * The owner of a caller's idempotency keys: subject, role and province together. Two callers
+ * never share a key, even when their tokens share a subject (the development tokens of two
+ * provinces' operators are both `dev-regional-operator`).
+ */
+export function idempotencyActor(viewer: Viewer): string {
+  return JSON.stringify([viewer.subject ?? 'anonymous', viewer.role, viewer.provinceCode]);
+}
+
+/** `value` as JSON with every object's keys sorted, undefined left out: equal inputs, one text. */
+function canonicalJson(value: unknown): string {
+  if (value === undefined || value === null) return 'null';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, field]) => field !== undefined && field !== null)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, field]) => `${JSON.stringify(key)}:${canonicalJson(field)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * The fingerprint an idempotency key is bound to: a SHA-256 of the operation's validated input
+ * (its clientKey left out), keys sorted, absent and null alike.
+ */
+export function inputFingerprint(input: unknown): string {
+  const { clientKey: _key, ...rest } =
+    input && typeof input === 'object' && !Array.isArray(input)
+      ? (input as Record<string, unknown>)
+      : { value: input };
+  return createHash('sha256').update(canonicalJson(rest)).digest('hex');
+}
+
+export interface IdempotencyScope {
+  /** `idempotencyActor(viewer)`. */
+  actor: string;
+  operation: string;
+  clientKey: string | null | undefined;
+  /** What the request asks for (`inputFingerprint` of it); a reuse must ask the same. */
+  input: unknown;
+  /** The argument that carries the key, for `extensions.field`: `clientKey`, `input.clientKey`. */
+  field?: string;
+}
+
+/**
+ * A key already used by this caller for this operation with another input: refused, as the
+ * IETF Idempotency-Key draft (422) and Stripe do, never answered with the first result.
+ */
+function keyReused(scope: IdempotencyScope): GraphQLError {
+  const field = scope.field ?? 'clientKey';
+  return new GraphQLError(
+    `${field}: this key was already used for ${scope.operation} with a different input; send a new key for a new request, or the very same input to get the first result again`,
+    {
+      extensions: {
+        code: 'IDEMPOTENCY_KEY_REUSED',
+        field,
+        operation: scope.operation,
+        status: 422,
+      },
+    },
+  );
+}
+
+/**
+ * Makes a create idempotent: the first request with a client key records the id it created and
+ * the fingerprint of its input; a retry with the same key (same caller: subject, role and
+ * province; same operation) and the same input gets that id back and creates nothing; the same
+ * key with another input is refused with IDEMPOTENCY_KEY_REUSED. Runs inside the mutation's
+ * transaction, so a failed create records no key. A concurrent retry waits on the key's row
+ * lock until the first commits.
  */
 export async function idempotentCreate(
   manager: EntityManager,
   schema: string,
-  scope: { actor: string; operation: string; clientKey: string | null | undefined },
+  scope: IdempotencyScope,
   create: () => Promise<string>,
 ): Promise<{ id: string; replayed: boolean }> {
   if (!scope.clientKey) return { id: await create(), replayed: false };
+  const fingerprint = inputFingerprint(scope.input);
   const claimed: unknown[] = await manager.query(
-    `INSERT INTO "${schema}".idempotency_key (actor, operation, client_key)
-     VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING client_key`,
-    [scope.actor, scope.operation, scope.clientKey],
+    `INSERT INTO "${schema}".idempotency_key (actor, operation, client_key, fingerprint)
+     VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING client_key`,
+    [scope.actor, scope.operation, scope.clientKey, fingerprint],
   );
   if (claimed.length === 0) {
     const [row] = await manager.query(
-      `SELECT result_id FROM "${schema}".idempotency_key
+      `SELECT result_id, fingerprint FROM "${schema}".idempotency_key
         WHERE actor = $1 AND operation = $2 AND client_key = $3`,
       [scope.actor, scope.operation, scope.clientKey],
     );
+    // A key recorded before fingerprints were (null) replays as it did then.
+    if (row.fingerprint !== null && row.fingerprint !== fingerprint) throw keyReused(scope);
     return { id: row.result_id as string, replayed: true };
   }
   const id = await create();
@@ -162,6 +232,19 @@ export function auditTablesSql(schema: string): string[] {
        PRIMARY KEY (actor, operation, client_key)
      )`,
   ];
+}
+
+/**
+ * SQL of the migration that binds idempotency keys to their input: the fingerprint column (null
+ * for keys recorded before it). The actor column now holds `idempotencyActor` (subject, role
+ * and province), so keys recorded before stay with the bare subject and match no caller.
+ */
+export function idempotencyFingerprintSql(schema: string): string[] {
+  return [`ALTER TABLE "${schema}".idempotency_key ADD COLUMN fingerprint text`];
+}
+
+export function idempotencyFingerprintDownSql(schema: string): string[] {
+  return [`ALTER TABLE "${schema}".idempotency_key DROP COLUMN fingerprint`];
 }
 
 export interface AuditRecordView {
@@ -219,21 +302,30 @@ export async function loadForUpdate<T extends { id: string; version: number }>(
 }
 
 /**
- * A create in full: one transaction, idempotent on `clientKey`, with its audit record.
+ * A create in full: one transaction, idempotent on `clientKey` (bound to `input`), with its
+ * audit record.
  * `create` inserts the rows and returns the new id and what to record as "after".
  */
 export async function auditedCreate(
   db: DataSource,
   schema: string,
   viewer: Viewer,
-  options: { action: string; entity: string; clientKey?: string | null },
+  options: {
+    action: string;
+    entity: string;
+    clientKey?: string | null;
+    /** The validated input the key is bound to (see idempotentCreate). */
+    input: unknown;
+  },
   create: (manager: EntityManager) => Promise<{ id: string; after: unknown }>,
 ): Promise<string> {
   return auditedTransaction(db, schema, viewer, async (manager, audit) => {
-    const scope = {
-      actor: viewer.subject ?? '',
+    const scope: IdempotencyScope = {
+      actor: idempotencyActor(viewer),
       operation: options.action,
       clientKey: options.clientKey,
+      input: options.input,
+      field: 'input.clientKey',
     };
     const result = await idempotentCreate(manager, schema, scope, async () => {
       const { id, after } = await create(manager);

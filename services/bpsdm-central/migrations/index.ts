@@ -1,5 +1,10 @@
 import { Initial1764000000000 } from './1764000000000-initial';
 import { Writes1764100000000 } from './1764100000000-writes';
+import { IdempotencyFingerprint1764300000000 } from './1764300000000-idempotency-fingerprint';
 
 /** Every migration of the bpsdm_central schema, oldest first. */
-export const migrations = [Initial1764000000000, Writes1764100000000];
+export const migrations = [
+  Initial1764000000000,
+  Writes1764100000000,
+  IdempotencyFingerprint1764300000000,
+];

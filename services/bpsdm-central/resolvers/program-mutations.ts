@@ -124,14 +124,15 @@ export async function createTrainingProgram(
   context: Context,
 ) {
   requireRole(context.viewer);
-  const {
-    clientKey: key,
-    modules: list,
-    lessonHours: _sum,
-    ...values
-  } = parseInput(createInput, args.input);
+  const input = parseInput(createInput, args.input);
+  const { clientKey: key, modules: list, lessonHours: _sum, ...values } = input;
   if (values.agreementId) await checkAgreement(values.agreementId, values.scope, context);
-  const action = { action: 'createTrainingProgram', entity: 'TrainingProgram', clientKey: key };
+  const action = {
+    action: 'createTrainingProgram',
+    entity: 'TrainingProgram',
+    clientKey: key,
+    input: { ...values, modules: list },
+  };
   let id: string;
   try {
     id = await auditedCreate(

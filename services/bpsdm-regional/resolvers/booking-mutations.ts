@@ -78,7 +78,12 @@ export async function bookFacility(
   await requireFacility(args.facilityId, 'facilityId', context);
 
   const result = await auditedTransaction(context.db, SCHEMA, viewer, async (manager, audit) => {
-    const scope = { actor: actorOf(viewer), operation: 'bookFacility', clientKey: args.clientKey };
+    const scope = {
+      actor: actorOf(viewer),
+      operation: 'bookFacility',
+      clientKey: args.clientKey,
+      input: args,
+    };
     const { id } = await idempotentCreate(manager, SCHEMA, scope, async () => {
       const before = (await findRun(manager, args.runId, true))!;
       checkBookable(before, args.from, args.to);

@@ -89,7 +89,12 @@ export async function enrol(
 
   const enrolment = await auditedTransaction(context.db, SCHEMA, viewer, async (manager, audit) => {
     let before: Enrolment | null = null;
-    const scope = { actor: actorOf(viewer), operation: 'enrol', clientKey: args.clientKey };
+    const scope = {
+      actor: actorOf(viewer),
+      operation: 'enrol',
+      clientKey: args.clientKey,
+      input: args,
+    };
     const { id, replayed } = await idempotentCreate(manager, SCHEMA, scope, async () => {
       const locked = (await findRun(manager, args.runId, true))!;
       if (locked.status !== 'OPEN') {

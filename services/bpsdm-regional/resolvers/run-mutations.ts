@@ -75,7 +75,13 @@ export async function planRun(
   await requireProgram(input.programId, 'input.programId', context);
 
   const run = await auditedTransaction(context.db, SCHEMA, viewer, async (manager, audit) => {
-    const scope = { actor: actorOf(viewer), operation: 'planRun', clientKey: input.clientKey };
+    const scope = {
+      actor: actorOf(viewer),
+      operation: 'planRun',
+      clientKey: input.clientKey,
+      input,
+      field: 'input.clientKey',
+    };
     const { id, replayed } = await idempotentCreate(manager, SCHEMA, scope, async () => {
       const id = randomUUID();
       try {

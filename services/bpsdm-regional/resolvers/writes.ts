@@ -1,4 +1,5 @@
 import {
+  idempotencyActor,
   inputError,
   isUuid,
   parseInput,
@@ -81,9 +82,9 @@ export function violatedConstraint(error: unknown): string | undefined {
   return typeof constraint === 'string' ? constraint : undefined;
 }
 
-/** The caller's subject: the owner of its idempotency keys. */
+/** The owner of the caller's idempotency keys: subject, role and province (mutations.ts). */
 export function actorOf(viewer: Viewer): string {
-  return viewer.subject ?? 'anonymous';
+  return idempotencyActor(viewer);
 }
 
 /**

@@ -115,8 +115,9 @@ async function checkParent(
 
 export async function createAgreement(_: unknown, args: { input: unknown }, context: Context) {
   requireRole(context.viewer);
-  const { clientKey: key, parties, draft, ...values } = parseInput(createInput, args.input);
-  const action = { action: 'createAgreement', entity: 'Agreement', clientKey: key };
+  const input = parseInput(createInput, args.input);
+  const { clientKey: key, parties, draft, ...values } = input;
+  const action = { action: 'createAgreement', entity: 'Agreement', clientKey: key, input };
   const id = await auditedCreate(context.db, 'library', context.viewer, action, async (manager) => {
     if (values.parentId) await checkParent(manager, values.parentId, values.scopes);
     const agreement = {

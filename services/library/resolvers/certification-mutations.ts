@@ -76,6 +76,7 @@ export async function recordAssessment(_: unknown, args: { input: unknown }, con
     action: 'recordAssessment',
     entity: 'Certification',
     clientKey: input.clientKey,
+    input,
   };
   const number = await auditedCreate(
     context.db,

@@ -38,7 +38,7 @@ const updateInput = z.object({
 export async function createFacility(_: unknown, args: { input: unknown }, context: Context) {
   requireRole(context.viewer);
   const { clientKey: key, ...values } = parseInput(createInput, args.input);
-  const action = { action: 'createFacility', entity: 'Facility', clientKey: key };
+  const action = { action: 'createFacility', entity: 'Facility', clientKey: key, input: values };
   const id = await auditedCreate(context.db, 'library', context.viewer, action, async (manager) => {
     const facility = { id: randomUUID(), ...values };
     await manager.getRepository(Facility).insert(facility);

@@ -64,7 +64,12 @@ const updateInput = z
 export async function registerLibrarian(_: unknown, args: { input: unknown }, context: Context) {
   requireRole(context.viewer);
   const { clientKey: key, ...values } = parseInput(registerInput, args.input);
-  const action = { action: 'registerLibrarian', entity: 'Librarian', clientKey: key };
+  const action = {
+    action: 'registerLibrarian',
+    entity: 'Librarian',
+    clientKey: key,
+    input: values,
+  };
   let id: string;
   try {
     id = await auditedCreate(context.db, 'library', context.viewer, action, async (manager) => {
