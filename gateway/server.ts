@@ -80,6 +80,7 @@ export async function startGateway(
 ): Promise<RunningService> {
   const verifyToken = createTokenVerifier();
   const healthOfSubgraphs = subgraphHealth(urls);
+  healthOfSubgraphs.start();
   const secret = subgraphSecret();
   if (!secret) {
     log.error('SUBGRAPH_SECRET is not set: every subgraph will refuse the gateway', {
@@ -167,6 +168,10 @@ export async function startGateway(
   app.get('/', (_req, res) => {
     res.type('html').send(explorerPage());
   });
+  // Liveness: the process answers; no subgraph is asked (readiness is /health).
+  app.get('/livez', (_req, res) => {
+    res.json({ service: 'gateway', status: 'ok' });
+  });
   app.get('/health', async (_req, res) => {
     const subgraphs = await healthOfSubgraphs.states();
     const allUp = Object.values(subgraphs).every((state) => state === 'up');
@@ -202,6 +207,7 @@ export async function startGateway(
     url,
     port: boundPort,
     stop: async () => {
+      healthOfSubgraphs.stop();
       await server.stop();
       await responseCache?.store.close();
       await budget?.close();

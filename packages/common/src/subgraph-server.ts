@@ -42,7 +42,7 @@ export interface RunningService {
 
 /**
  * One subgraph as an HTTP service: `POST /graphql`, `GET /health` (200, or 503 when the
- * database does not answer) and, when `EXPOSE_SQL_STATEMENT_COUNT=1`, the number of SQL
+ * database does not answer), `GET /livez` (200 while the process runs, nothing asked) and, when `EXPOSE_SQL_STATEMENT_COUNT=1`, the number of SQL
  * statements sent so far at `GET /debug/sql-statements` and the process's CPU time and
  * allocation at `GET /debug/process`.
  */
@@ -83,6 +83,10 @@ export async function startSubgraph<TContext extends object>(
 
   app.use(requestObserver(options.name));
   app.get('/metrics', metricsHandler);
+  // Liveness: the process answers; the database is not asked (readiness is /health).
+  app.get('/livez', (_req, res) => {
+    res.json({ service: options.name, status: 'ok' });
+  });
   app.get('/health', async (_req, res) => {
     const database = (await databaseIsReachable(options.dataSource)) ? 'up' : 'down';
     res.status(database === 'up' ? 200 : 503).json({
