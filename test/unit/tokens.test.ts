@@ -61,3 +61,68 @@ describe('tokens without an expiry', () => {
     });
   });
 });
+
+describe('tokens valid for longer than AUTH_MAX_TOKEN_LIFETIME', () => {
+  const config = {
+    ...authConfig(),
+    devKeyDir: fs.mkdtempSync(path.join(os.tmpdir(), 'keys-')),
+    maxTokenLifetimeSeconds: 3600,
+  };
+  const now = () => Math.floor(Date.now() / 1000);
+
+  async function signed(claims: { iat?: number; exp: number }): Promise<string> {
+    const privateKey = await importPKCS8(
+      fs.readFileSync(path.join(config.devKeyDir, 'private.pem'), 'utf8'),
+      'ES256',
+    );
+    const jwt = new SignJWT({ roles: ['admin'] })
+      .setProtectedHeader({ alg: 'ES256' })
+      .setIssuer(config.issuer)
+      .setAudience(config.audience)
+      .setSubject('someone')
+      .setExpirationTime(claims.exp);
+    if (claims.iat !== undefined) jwt.setIssuedAt(claims.iat);
+    return jwt.sign(privateKey);
+  }
+
+  beforeAll(() => ensureDevKeys(config.devKeyDir));
+
+  it('are refused with 401 and a clear message, measured from iat', async () => {
+    const token = await signed({ iat: now(), exp: now() + 3601 });
+    await expect(createTokenVerifier(config)(`Bearer ${token}`)).rejects.toMatchObject({
+      message: expect.stringMatching(/valid for too long: 3601 s .*at most 3600 s/),
+      extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+    });
+  });
+
+  it('are refused when measured from now, for a token without iat', async () => {
+    const token = await signed({ exp: now() + 7200 });
+    await expect(createTokenVerifier(config)(`Bearer ${token}`)).rejects.toMatchObject({
+      message: expect.stringMatching(/too long.*from now/),
+      extensions: { code: 'UNAUTHENTICATED' },
+    });
+  });
+
+  it('accepts a token within the maximum; counts from iat when there is one', async () => {
+    const verify = createTokenVerifier(config);
+    await expect(
+      verify(`Bearer ${await signed({ iat: now(), exp: now() + 3600 })}`),
+    ).resolves.toMatchObject({ role: 'admin' });
+    // Issued 2 h ago, expiring in 10 min: 2 h 10 min from iat, refused by the iat rule.
+    await expect(
+      verify(`Bearer ${await signed({ iat: now() - 7200, exp: now() + 600 })}`),
+    ).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
+    await expect(verify(`Bearer ${await signed({ exp: now() + 600 })}`)).resolves.toMatchObject({
+      role: 'admin',
+    });
+  });
+
+  it('the default (24 h) accepts the development tokens (8 h)', async () => {
+    const defaults = { ...authConfig(), devKeyDir: config.devKeyDir };
+    expect(defaults.maxTokenLifetimeSeconds).toBe(86_400);
+    const token = await signDevToken({ role: 'analyst' }, defaults);
+    await expect(createTokenVerifier(defaults)(`Bearer ${token}`)).resolves.toMatchObject({
+      role: 'analyst',
+    });
+  });
+});

@@ -50,6 +50,8 @@ export interface AuthConfig {
   publicKeyAlgorithm: string;
   /** Development: where `npm start` keeps the key pair it creates on first start. */
   devKeyDir: string;
+  /** Longest lifetime a token may have, in seconds (exp − iat, or exp − now without iat). */
+  maxTokenLifetimeSeconds: number;
 }
 
 const DEV_ALGORITHM = 'ES256';
@@ -63,6 +65,7 @@ export function authConfig(): AuthConfig {
     publicKeyPem: process.env.AUTH_PUBLIC_KEY || undefined,
     publicKeyAlgorithm: process.env.AUTH_PUBLIC_KEY_ALG || 'RS256',
     devKeyDir: path.resolve(ROOT, process.env.AUTH_DEV_KEY_DIR || '.data/dev-keys'),
+    maxTokenLifetimeSeconds: intFromEnv('AUTH_MAX_TOKEN_LIFETIME', 86_400),
   };
 }
 
@@ -179,6 +182,15 @@ export function createTokenVerifier(config = authConfig()) {
         typeof verifyWith === 'function'
           ? await jwtVerify(token, verifyWith, expected)
           : await jwtVerify(token, verifyWith, expected);
+      // A token valid for too long is as good as one without an expiry: refused.
+      const exp = payload.exp as number;
+      const issued = typeof payload.iat === 'number' ? payload.iat : Math.floor(Date.now() / 1000);
+      const lifetime = exp - issued;
+      if (config.maxTokenLifetimeSeconds > 0 && lifetime > config.maxTokenLifetimeSeconds) {
+        throw unauthenticated(
+          `The token is valid for too long: ${lifetime} s from ${typeof payload.iat === 'number' ? 'its issue (iat)' : 'now'} to its expiry; at most ${config.maxTokenLifetimeSeconds} s are accepted`,
+        );
+      }
       const viewer = viewerFromClaims(payload);
       const lifetimeMs = typeof payload.exp === 'number' ? payload.exp * 1000 - Date.now() : 0;
       if (lifetimeMs > 0) verified.set(token, viewer, { ttl: lifetimeMs });
