@@ -4,9 +4,15 @@ import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { DEFAULT_PAGE_SIZE, intFromEnv } from '@coop/common';
 import {
   GraphQLError,
+  isEnumType,
+  isInputObjectType,
+  isInterfaceType,
   isListType,
   isNonNullType,
+  isObjectType,
   Kind,
+  type GraphQLInterfaceType,
+  type GraphQLObjectType,
   type DocumentNode,
   type FragmentDefinitionNode,
   type GraphQLOutputType,
@@ -89,6 +95,53 @@ export const listSizeEstimator: ComplexityEstimator = ({ args, childComplexity, 
 };
 
 /**
+ * Introspection's lists hold the schema's own items: how many types the schema has, and, per
+ * type, how many fields, arguments, enum values… on average (rounded up). A standard
+ * introspection query (GraphiQL, Code Generator, `getIntrospectionQuery()` with every option)
+ * then costs what it returns — a few thousand — while a query that walks the schema in circles
+ * (`fields { type { fields { type { … } } } }`) multiplies like the answer it would build.
+ */
+function introspectionListSizes(schema: GraphQLSchema): Record<string, number> {
+  const types = Object.values(schema.getTypeMap());
+  const average = (counts: number[]) =>
+    Math.max(1, Math.ceil(counts.reduce((sum, n) => sum + n, 0) / Math.max(1, counts.length)));
+  const withFields = types.filter(
+    (type): type is GraphQLObjectType | GraphQLInterfaceType =>
+      isObjectType(type) || isInterfaceType(type),
+  );
+  const fields = withFields.flatMap((type) => Object.values(type.getFields()));
+  const inputs = types.filter(isInputObjectType);
+  const enums = types.filter(isEnumType);
+  return {
+    '__Schema.types': types.length,
+    '__Schema.directives': schema.getDirectives().length,
+    '__Type.fields': average(withFields.map((type) => Object.keys(type.getFields()).length)),
+    '__Type.inputFields': average(inputs.map((type) => Object.keys(type.getFields()).length)),
+    '__Type.enumValues': average(enums.map((type) => type.getValues().length)),
+    '__Type.interfaces': average(types.filter(isObjectType).map((t) => t.getInterfaces().length)),
+    '__Type.possibleTypes': 1,
+    '__Field.args': average(fields.map((field) => field.args.length)),
+    '__Directive.args': average(schema.getDirectives().map((directive) => directive.args.length)),
+    '__Directive.locations': average(schema.getDirectives().map((d) => d.locations.length)),
+  };
+}
+
+const introspectionSizesBySchema = new WeakMap<GraphQLSchema, Record<string, number>>();
+
+function introspectionEstimator(schema: GraphQLSchema): ComplexityEstimator {
+  let sizes = introspectionSizesBySchema.get(schema);
+  if (!sizes) {
+    sizes = introspectionListSizes(schema);
+    introspectionSizesBySchema.set(schema, sizes);
+  }
+  const known = sizes;
+  return ({ childComplexity, field, type }) => {
+    if (!type.name.startsWith('__')) return undefined;
+    return (known[`${type.name}.${field.name}`] ?? 1) * (1 + childComplexity);
+  };
+}
+
+/**
  * The root fields an operation asks for, however written: directly, aliased, or inside named
  * and inline fragments on the root type, nested to any depth. Counted as execution merges them:
  * one per response key (`alias ?? name`); fields under `@skip`/`@include` count too.
@@ -134,7 +187,11 @@ export function operationCost(
     query: document,
     operationName,
     variables,
-    estimators: [listSizeEstimator, simpleEstimator({ defaultComplexity: 1 })],
+    estimators: [
+      introspectionEstimator(schema),
+      listSizeEstimator,
+      simpleEstimator({ defaultComplexity: 1 }),
+    ],
   });
 }
 

@@ -1,4 +1,5 @@
 import { PKS_ID } from '@coop/common';
+import { getIntrospectionQuery } from 'graphql';
 import { limitsFromEnv } from '../../gateway/limits';
 import { startGateway } from '../../gateway/server';
 import { freePort } from '../../scripts/lib/processes';
@@ -126,6 +127,31 @@ describe('limits at the gateway', () => {
 
 describe('introspection switch', () => {
   const INTROSPECT = '{ __schema { queryType { name } } }';
+
+  it('lets every standard client introspect under the default limits', async () => {
+    const full = getIntrospectionQuery({
+      descriptions: true,
+      specifiedByUrl: true,
+      directiveIsRepeatable: true,
+      schemaDescription: true,
+      inputValueDeprecation: true,
+    });
+    for (const query of [full, getIntrospectionQuery()]) {
+      const result = await graphql<{ __schema: { types: unknown[] } }>(query);
+      expect(result.errors).toBeUndefined();
+      expect(result.data?.__schema.types.length).toBeGreaterThan(50);
+    }
+  });
+
+  it('still refuses introspection that walks the schema in circles', async () => {
+    const circles = `{ __schema { types { ${'fields { type { '.repeat(6)}name${' } }'.repeat(6)} } } }`;
+    const refused = await graphql(circles);
+    // Apollo Server's introspection-depth rule or the cost limit, whichever sees it first.
+    expect(['GRAPHQL_VALIDATION_FAILED', 'QUERY_TOO_COMPLEX']).toContain(
+      refused.errors?.[0]?.extensions?.code,
+    );
+    expect(refused.data ?? null).toBeNull();
+  });
 
   it('is on by default: the explorer needs it', async () => {
     const result = await graphql<{ __schema: { queryType: { name: string } } }>(INTROSPECT);
