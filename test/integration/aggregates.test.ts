@@ -142,7 +142,7 @@ describe('training counts per office and year', () => {
     const ongoing = dataOf(await setStatus(open[0]!, 'ONGOING')).setRunStatus;
     for (const result of await Promise.all([
       ...ofRun(ongoing).map((e, i) =>
-        mutate(RECORD, { id: e.id, score: 70 + i, hours: 20 + i }, i % 2 ? operator : admin),
+        mutate(RECORD, { id: e.id, score: 70 + i, hours: 20 + (i % 5) }, i % 2 ? operator : admin),
       ),
       ...ofRun(open[1]!)
         .slice(0, 5)

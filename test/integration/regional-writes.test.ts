@@ -690,7 +690,7 @@ describe('withdrawEnrolment', () => {
     const run = await runIn('OPEN');
     const enrolment = await enrolled(run.id, librarianIds[22]!);
     await setStatus(run, 'ONGOING');
-    await query(RECORD, { id: enrolment.id, score: 80, hours: 30 }, { token: admin });
+    await query(RECORD, { id: enrolment.id, score: 80, hours: 20 }, { token: admin });
     expectRefused(
       await graphql(WITHDRAW, { id: enrolment.id }, { token: admin }),
       'BAD_USER_INPUT',
@@ -719,19 +719,19 @@ describe('recordResult', () => {
     const last = await lastNumber('32', 2025);
     const first = await query<{ recordResult: Enrolment }>(
       RECORD,
-      { id: a.id, score: 87.5, hours: 40, version: 1 },
+      { id: a.id, score: 87.5, hours: 24, version: 1 },
       { token: operator32 },
     );
     expect(first.recordResult).toMatchObject({
       status: 'COMPLETED',
       finalScore: 87.5,
-      lessonHoursEarned: 40,
+      lessonHoursEarned: 24,
       version: 2,
       completionCertificateNumber: `STTPP/32/2025/${String(last + 1).padStart(5, '0')}`,
     });
     const second = await query<{ recordResult: Enrolment }>(
       RECORD,
-      { id: b.id, score: 70, hours: 40 },
+      { id: b.id, score: 70, hours: 24 },
       { token: admin },
     );
     expect(second.recordResult.completionCertificateNumber).toBe(
@@ -740,7 +740,7 @@ describe('recordResult', () => {
     // A correction keeps the number.
     const corrected = await query<{ recordResult: Enrolment }>(
       RECORD,
-      { id: a.id, score: 90, hours: 40, version: 2 },
+      { id: a.id, score: 90, hours: 24, version: 2 },
       { token: admin },
     );
     expect(corrected.recordResult).toMatchObject({
@@ -761,7 +761,7 @@ describe('recordResult', () => {
       enrolments.map((enrolment) =>
         query<{ recordResult: Enrolment }>(
           RECORD,
-          { id: enrolment.id, score: 75, hours: 32 },
+          { id: enrolment.id, score: 75, hours: 22 },
           { token: admin },
         ),
       ),
@@ -782,7 +782,7 @@ describe('recordResult', () => {
     const enrolment = await enrolled(run.id, librarianIds[50]!);
     await expectNothingChanged(async () => {
       const error = expectRefused(
-        await graphql(RECORD, { id: enrolment.id, score: 80, hours: 30 }, { token: admin }),
+        await graphql(RECORD, { id: enrolment.id, score: 80, hours: 20 }, { token: admin }),
         'BAD_USER_INPUT',
         'enrolmentId',
       );
@@ -793,7 +793,7 @@ describe('recordResult', () => {
     await query(WITHDRAW, { id: enrolment.id }, { token: admin });
     await setStatus(run, 'ONGOING');
     const withdrawn = expectRefused(
-      await graphql(RECORD, { id: enrolment.id, score: 80, hours: 30 }, { token: admin }),
+      await graphql(RECORD, { id: enrolment.id, score: 80, hours: 20 }, { token: admin }),
       'BAD_USER_INPUT',
       'enrolmentId',
     );
@@ -823,13 +823,13 @@ describe('recordResult', () => {
     await setStatus(run, 'ONGOING');
     await expectNothingChanged(async () => {
       expectRefused(
-        await graphql(RECORD, { id: enrolment.id, score: 80, hours: 30 }, { token: operator31 }),
+        await graphql(RECORD, { id: enrolment.id, score: 80, hours: 20 }, { token: operator31 }),
         'FORBIDDEN',
       );
       expectRefused(
         await graphql(
           RECORD,
-          { id: enrolment.id, score: 80, hours: 30, version: 5 },
+          { id: enrolment.id, score: 80, hours: 20, version: 5 },
           { token: admin },
         ),
         'CONFLICT',
