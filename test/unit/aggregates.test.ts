@@ -174,6 +174,7 @@ describe('reading the kept counts', () => {
         completed: 7,
         enrolled: 10,
         lessonHoursDelivered: 80,
+        smallYears: 0,
       },
     ]);
     const counts = await trainingCountsPerOffice(db, ['o-1', 'o-2'], null);
@@ -183,8 +184,9 @@ describe('reading the kept counts', () => {
       completed: 7,
       enrolled: 10,
       lessonHoursDelivered: 80,
+      smallYears: 0,
     });
     expect(counts.has('o-2')).toBe(false);
-    expect(statements[0]!.params).toEqual([['o-1', 'o-2'], null]);
+    expect(statements[0]!.params).toEqual([['o-1', 'o-2'], null, 5]);
   });
 });
