@@ -36,6 +36,7 @@ import { SUPERGRAPH_PATH } from './compose';
 import { explorerPage } from './explorer';
 import { subgraphHealth } from './health';
 import { graphqlHandler, type GatewayContext } from './graphql-handler';
+import { lookupBudgetFromEnv, lookupBudgetPlugin } from './lookup-budget';
 import {
   batchLimit,
   costLimitPlugin,
@@ -139,6 +140,8 @@ export async function startGateway(
       // Charges each computed answer to its caller: a slot among the operations it may have in
       // flight, then its cost to the budget (cache hits never get here).
       costLimitPlugin(limits, chargeCaller(concurrency, budget)),
+      // librarianByNip once per operation; lookups by identifier bounded per caller and hour.
+      lookupBudgetPlugin(lookupBudgetFromEnv()),
       ...(concurrency ? [concurrency.plugin] : []),
       outcomeRecorder,
       // The response cache keys answers itself; Apollo's per-request policy would go unused.

@@ -16,7 +16,8 @@ const ofHolder = personal<Certification, Context>(
 export const policies: PolicyTable<Context> = {
   'Query.librarians': authenticated,
   'Query.librarian': authenticated,
-  'Query.librarianByNip': authenticated,
+  // Admins, and operators for their own province's librarians (the resolver checks which).
+  'Query.librarianByNip': onlyRoles('regional-operator'),
   'Query.certification': authenticated,
   'Librarian.nip': ofLibrarian,
   'Librarian.name': ofLibrarian,

@@ -329,10 +329,8 @@ describe('the contract operations', () => {
       status: 'VALID',
       scheme: { name: expect.any(String) as unknown },
       expiresOn: valid!.expires_on,
-      holderName: valid!.name.replace(
-        /(\S)(\S*)/g,
-        (_, first: string, rest: string) => first + '*'.repeat(Math.max(rest.length, 1)),
-      ),
+      // The initial and a mask of fixed length: no other initial, no word count or length.
+      holderName: `${valid!.name.trim()[0]!.toUpperCase()}*****`,
     });
     expect((await verify(expired!.number)).data?.verifyCertificate).toMatchObject({
       valid: false,

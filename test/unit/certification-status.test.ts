@@ -28,9 +28,11 @@ describe('certificationStatus', () => {
 });
 
 describe('maskName', () => {
-  it('keeps the first letter of each word only', () => {
-    expect(maskName('Siti Rahayu')).toBe('S*** R*****');
-    expect(maskName('  Budi ')).toBe('B***');
-    expect(maskName('A B')).toBe('A* B*');
+  it('keeps the first letter only, then a mask of fixed length (decision 13)', () => {
+    expect(maskName('Siti Rahayu')).toBe('S*****');
+    expect(maskName('  budi ')).toBe('B*****');
+    expect(maskName('A B')).toBe('A*****');
+    // Neither the other initials, the number of words nor their lengths show.
+    expect(maskName('Sri Ayu Wulandari Kusumaningrum')).toBe(maskName('Siti'));
   });
 });

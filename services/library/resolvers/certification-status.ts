@@ -13,14 +13,16 @@ export function certificationStatus(
   return 'VALID';
 }
 
+/** How many stars follow the initial, whatever the name: its length and words stay unknown. */
+export const NAME_MASK = '*****';
+
 /**
- * Masks a name for public display: each word keeps its first letter (`Siti Rahayu` →
- * `S*** R*****`), enough to recognise one's own certificate, not to identify a stranger.
+ * Masks a name for public display (decision 13): the first letter of the first word and a
+ * mask of fixed length (`Siti Rahayu` → `S*****`), enough for a verifier holding the
+ * certificate and its holder to see they agree, without the name's other initials, word count
+ * or word lengths.
  */
 export function maskName(name: string): string {
-  return name
-    .split(/\s+/)
-    .filter(Boolean)
-    .map((word) => word[0] + '*'.repeat(Math.max(word.length - 1, 1)))
-    .join(' ');
+  const initial = name.trim()[0];
+  return initial ? `${initial.toUpperCase()}${NAME_MASK}` : NAME_MASK;
 }

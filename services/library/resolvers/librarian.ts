@@ -1,3 +1,4 @@
+import { GraphQLError } from 'graphql';
 import { toConnection, toPage, type PageArgs } from '@coop/common';
 import { Librarian } from '../entities';
 import type { Context } from './context';
@@ -35,8 +36,23 @@ export function librarian(_: unknown, args: { id: string }, { loaders }: Context
   return loaders.librarian.load(args.id);
 }
 
-export function librarianByNip(_: unknown, args: { nip: string }, { db }: Context) {
-  return db.getRepository(Librarian).findOneBy({ nip: args.nip });
+/**
+ * `librarianByNip(nip)`: admins (null when no librarian has it), and regional operators for
+ * their own province's librarians (decision 13). For an operator, a NIP of another province
+ * and a NIP nobody has get the same refusal, so the lookup confirms no NIP outside its reach;
+ * other roles are refused by the policy before any lookup. The gateway allows one per
+ * operation and bounds them per caller.
+ */
+export async function librarianByNip(_: unknown, args: { nip: string }, { db, viewer }: Context) {
+  const found = await db.getRepository(Librarian).findOneBy({ nip: args.nip });
+  if (viewer.role === 'admin') return found;
+  if (found && viewer.role === 'regional-operator' && found.provinceCode === viewer.provinceCode) {
+    return found;
+  }
+  throw new GraphQLError(
+    'librarianByNip answers only for a librarian of your province: no such librarian you may read',
+    { extensions: { code: 'FORBIDDEN' } },
+  );
 }
 
 export const librarianResolvers = {

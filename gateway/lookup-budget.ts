@@ -1,0 +1,148 @@
+import type { ApolloServerPlugin, GraphQLRequest } from '@apollo/server';
+import { HeaderMap } from '@apollo/server';
+import {
+  GraphQLError,
+  Kind,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { CALLER_HEADER } from './caller-budget';
+
+/**
+ * Lookups by an identifier that names one person or one certificate (decision 13): each is
+ * bounded per caller and per hour, so nobody sweeps guesses through them, whatever the query
+ * cost. `librarianByNip` also comes one per operation (aliased batches are refused).
+ */
+export interface LookupBudgetSettings {
+  /** `librarianByNip` lookups each caller may make per hour. */
+  nipLookupsPerHour: number;
+  /** `verifyCertificate` checks each caller may make per hour. */
+  certificateChecksPerHour: number;
+}
+
+function positiveIntFromEnv(name: string, fallback: number): number {
+  const value = Number(process.env[name] ?? '');
+  return Number.isInteger(value) && value > 0 ? value : fallback;
+}
+
+export function lookupBudgetFromEnv(): LookupBudgetSettings {
+  return {
+    nipLookupsPerHour: positiveIntFromEnv('NIP_LOOKUPS_PER_HOUR', 60),
+    certificateChecksPerHour: positiveIntFromEnv('CERTIFICATE_CHECKS_PER_HOUR', 300),
+  };
+}
+
+/** How often each root field is asked, however written (aliases, named and inline fragments). */
+export function rootFieldUses(
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+): Map<string, number> {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) {
+      fragments.set(definition.name.value, definition);
+    }
+  }
+  // One per response key, as execution merges them.
+  const keys = new Map<string, string>();
+  const visited = new Set<string>();
+  const collect = (selectionSet: SelectionSetNode) => {
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) {
+        keys.set(selection.alias?.value ?? selection.name.value, selection.name.value);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        collect(selection.selectionSet);
+      } else {
+        const fragment = fragments.get(selection.name.value);
+        if (!fragment || visited.has(selection.name.value)) continue;
+        visited.add(selection.name.value);
+        collect(fragment.selectionSet);
+      }
+    }
+  };
+  collect(operation.selectionSet);
+  const uses = new Map<string, number>();
+  for (const name of keys.values()) uses.set(name, (uses.get(name) ?? 0) + 1);
+  return uses;
+}
+
+function rateLimited(field: string, perHour: number, seconds: number): GraphQLError {
+  return new GraphQLError(
+    `Too many ${field} lookups: each caller may make ${perHour} per hour. Retry in ${seconds} s.`,
+    {
+      extensions: {
+        code: 'RATE_LIMITED',
+        retryAfterSeconds: seconds,
+        http: {
+          status: 429,
+          headers: new HeaderMap([['retry-after', String(seconds)]]) as unknown as Record<
+            string,
+            string
+          >,
+        },
+      },
+    },
+  );
+}
+
+/**
+ * Refuses a second `librarianByNip` in one operation (400, BAD_USER_INPUT) and charges each
+ * bounded lookup to its caller (CALLER_HEADER: the token's subject, role and province, else the
+ * client's address); over the hour's budget, 429 RATE_LIMITED with retry-after. Runs only for
+ * operations the gateway computes: a check answered from the response cache costs nothing.
+ * Budgets are kept in this gateway's memory.
+ */
+export function lookupBudgetPlugin(settings: LookupBudgetSettings): ApolloServerPlugin {
+  const limits = {
+    librarianByNip: settings.nipLookupsPerHour,
+    verifyCertificate: settings.certificateChecksPerHour,
+  } as const;
+  const limiters = Object.fromEntries(
+    Object.entries(limits).map(([field, points]) => [
+      field,
+      new RateLimiterMemory({ keyPrefix: `lookup:${field}`, points, duration: 3600 }),
+    ]),
+  ) as Record<keyof typeof limits, RateLimiterMemory>;
+  const callerOf = (request: GraphQLRequest) =>
+    request.http?.headers.get(CALLER_HEADER) ?? 'unknown';
+
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request, document, operation }) {
+          if (operation?.operation !== 'query') return;
+          const uses = rootFieldUses(document, operation);
+          if ((uses.get('librarianByNip') ?? 0) > 1) {
+            throw new GraphQLError(
+              'librarianByNip may be asked once per operation: send one NIP at a time.',
+              {
+                extensions: {
+                  code: 'BAD_USER_INPUT',
+                  field: 'librarianByNip',
+                  http: { status: 400 },
+                },
+              },
+            );
+          }
+          for (const field of Object.keys(limits) as (keyof typeof limits)[]) {
+            const count = uses.get(field) ?? 0;
+            if (!count) continue;
+            try {
+              await limiters[field].consume(callerOf(request), count);
+            } catch (error) {
+              if (!(error instanceof RateLimiterRes)) throw error;
+              throw rateLimited(
+                field,
+                limits[field],
+                Math.max(1, Math.ceil(error.msBeforeNext / 1000)),
+              );
+            }
+          }
+        },
+      };
+    },
+  };
+}
