@@ -28,6 +28,9 @@ export interface CallerBudgetSettings {
    * memory per gateway); absent or 0: no limit.
    */
   maxInFlight?: number;
+  /** The same two for anonymous callers (by address); absent: as for tokens. */
+  anonymousCostPerWindow?: number;
+  anonymousMaxInFlight?: number;
 }
 
 export function callerBudgetFromEnv(): CallerBudgetSettings {
@@ -37,6 +40,8 @@ export function callerBudgetFromEnv(): CallerBudgetSettings {
     redisUrl: process.env.REDIS_URL || undefined,
     redisKeyPrefix: process.env.CALLER_BUDGET_REDIS_PREFIX ?? 'coop:caller-budget:',
     maxInFlight: intFromEnv('CALLER_MAX_IN_FLIGHT', 16),
+    anonymousCostPerWindow: intFromEnv('CALLER_COST_PER_MINUTE_ANONYMOUS', 1_000_000),
+    anonymousMaxInFlight: intFromEnv('CALLER_MAX_IN_FLIGHT_ANONYMOUS', 1),
   };
 }
 
@@ -49,10 +54,16 @@ export const CALLER_HEADER = 'x-coop-caller';
 
 /** Who is asking: the verified token's subject + role + province, else the client's address. */
 export function callerKey(viewer: Viewer | null, address: string | undefined): string {
+  // isAnonymous relies on this spelling.
   if (viewer?.authenticated && viewer.subject) {
     return JSON.stringify(['token', viewer.subject, viewer.role, viewer.provinceCode]);
   }
   return JSON.stringify(['address', address ?? 'unknown']);
+}
+
+/** Whether a caller key names an address (no valid token). */
+export function isAnonymous(caller: string): boolean {
+  return !caller.startsWith('["token"');
 }
 
 /** Express middleware: names the caller in CALLER_HEADER (the verifier caches tokens). */
@@ -69,13 +80,15 @@ export function callerIdentity(
 export interface CallerBudget {
   /** Charges an operation's cost to its caller; throws RATE_LIMITED (429) when spent. */
   charge: ChargeCost;
+  /** The refusal for a caller whose budget is already spent (checked before parsing). */
+  spent(caller: string): Promise<GraphQLError | undefined>;
   close(): Promise<void>;
 }
 
-function rateLimited(waitMs: number, settings: CallerBudgetSettings): GraphQLError {
+function rateLimited(waitMs: number, points: number, settings: CallerBudgetSettings): GraphQLError {
   const seconds = Math.max(1, Math.ceil(waitMs / 1000));
   return tooMuch(
-    `Too much work asked in too little time: each caller may spend a query cost of ${settings.costPerWindow} per ${settings.windowSeconds} s. Retry in ${seconds} s.`,
+    `Too much work asked in too little time: each caller may spend a query cost of ${points} per ${settings.windowSeconds} s. Retry in ${seconds} s.`,
     seconds,
   );
 }
@@ -103,10 +116,9 @@ function tooMuch(message: string, seconds: number): GraphQLError {
  * own in-memory budget rather than refusing or letting everything through.
  */
 export function callerBudget(settings: CallerBudgetSettings): CallerBudget | undefined {
-  if (settings.costPerWindow <= 0) return undefined;
-  const options = { points: settings.costPerWindow, duration: settings.windowSeconds };
-  const memory = new RateLimiterMemory(options);
-  let limiter: RateLimiterAbstract = memory;
+  const tokenPoints = settings.costPerWindow;
+  const anonymousPoints = settings.anonymousCostPerWindow ?? tokenPoints;
+  if (tokenPoints <= 0 && anonymousPoints <= 0) return undefined;
   let client: ReturnType<typeof createClient> | undefined;
   if (settings.redisUrl) {
     client = createClient({
@@ -124,31 +136,51 @@ export function callerBudget(settings: CallerBudgetSettings): CallerBudget | und
       ready = false;
     });
     client.connect().catch(() => undefined);
-    limiter = new RateLimiterRedis({
+  }
+  const limiterOf = (points: number, keyPrefix: string): RateLimiterAbstract | undefined => {
+    if (points <= 0) return undefined;
+    const options = { points, duration: settings.windowSeconds };
+    const memory = new RateLimiterMemory(options);
+    if (!client) return memory;
+    return new RateLimiterRedis({
       ...options,
       storeClient: client,
       useRedisPackage: true,
       rejectIfRedisNotReady: true,
-      keyPrefix: settings.redisKeyPrefix,
+      keyPrefix,
       insuranceLimiter: memory,
     });
-  }
+  };
+  const forTokens = limiterOf(tokenPoints, settings.redisKeyPrefix);
+  const forAnonymous = limiterOf(anonymousPoints, `${settings.redisKeyPrefix}anonymous:`);
+  const limiterFor = (caller: string) =>
+    isAnonymous(caller)
+      ? { limiter: forAnonymous, points: anonymousPoints }
+      : { limiter: forTokens, points: tokenPoints };
   return {
     async charge(request: GraphQLRequest, cost: number) {
       const caller = callerOf(request);
+      const { limiter, points: budget } = limiterFor(caller);
+      if (!limiter) return;
       // A cost over the whole window could never pass: refused by MAX_QUERY_COST anyway.
-      const points = Math.min(Math.max(Math.ceil(cost), 1), settings.costPerWindow);
+      const points = Math.min(Math.max(Math.ceil(cost), 1), budget);
       try {
         await limiter.consume(caller, points);
       } catch (rejection) {
         if (rejection instanceof RateLimiterRes) {
-          throw rateLimited(rejection.msBeforeNext, settings);
+          throw rateLimited(rejection.msBeforeNext, budget, settings);
         }
         // The store failed and so did its insurance: let the request through, say so.
         log.warn(`caller budget not checked: ${(rejection as Error).message}`, {
           service: 'gateway',
         });
       }
+    },
+    async spent(caller: string) {
+      const { limiter, points } = limiterFor(caller);
+      const state = await limiter?.get(caller).catch(() => null);
+      if (!state || state.consumedPoints < points || state.msBeforeNext <= 0) return undefined;
+      return rateLimited(state.msBeforeNext, points, settings);
     },
     async close() {
       await client?.close().catch(() => undefined);
@@ -170,39 +202,61 @@ export interface CallerConcurrency {
   acquire: ChargeCost;
   /** Gives the slot back once the response is ready, whatever its outcome. */
   plugin: ApolloServerPlugin;
-  /** Operations in flight, by caller (tests). */
-  inFlight(): ReadonlyMap<string, number>;
+  /** The refusal for a caller whose slots are all taken (checked before parsing). */
+  full(caller: string): GraphQLError | undefined;
 }
 
 /**
  * At most `maxInFlight` computed operations per caller at once. In memory, per gateway: a slot
  * lives as long as one request on one gateway, so nothing needs sharing (decision 11).
  */
-export function callerConcurrency(maxInFlight: number | undefined): CallerConcurrency | undefined {
-  if (!maxInFlight || maxInFlight <= 0) return undefined;
+export function callerConcurrency(
+  settings: Pick<CallerBudgetSettings, 'maxInFlight' | 'anonymousMaxInFlight'>,
+): CallerConcurrency | undefined {
+  const forTokens = settings.maxInFlight ?? 0;
+  const forAnonymous = settings.anonymousMaxInFlight ?? forTokens;
+  if (forTokens <= 0 && forAnonymous <= 0) return undefined;
+  const maxFor = (caller: string) => (isAnonymous(caller) ? forAnonymous : forTokens);
+  const refusal = (maxInFlight: number) =>
+    tooMuch(
+      `Too many operations at once: each caller may have ${maxInFlight} computed operations in flight. Retry in 1 s.`,
+      1,
+    );
   const counts = new Map<string, number>();
-  const holding = new WeakMap<GraphQLRequest, string>();
+  // One slot per HTTP request: the operations of a batch share their request's headers (Apollo
+  // Server runs them at once), so a batch takes one slot, not one per operation.
+  const slots = new WeakMap<object, { caller: string; operations: number }>();
+  const holding = new WeakMap<GraphQLRequest, object>();
   const release = (request: GraphQLRequest) => {
-    const caller = holding.get(request);
-    if (caller === undefined) return;
+    const anchor = holding.get(request);
+    const slot = anchor && slots.get(anchor);
     holding.delete(request);
-    const left = (counts.get(caller) ?? 1) - 1;
-    if (left > 0) counts.set(caller, left);
-    else counts.delete(caller);
+    if (!anchor || !slot) return;
+    slot.operations -= 1;
+    if (slot.operations > 0) return;
+    slots.delete(anchor);
+    const left = (counts.get(slot.caller) ?? 1) - 1;
+    if (left > 0) counts.set(slot.caller, left);
+    else counts.delete(slot.caller);
   };
   return {
     async acquire(request: GraphQLRequest) {
       if (holding.has(request)) return;
+      const anchor: object = request.http?.headers ?? request;
+      const shared = slots.get(anchor);
+      if (shared) {
+        shared.operations += 1;
+        holding.set(request, anchor);
+        return;
+      }
       const caller = callerOf(request);
       const count = counts.get(caller) ?? 0;
-      if (count >= maxInFlight) {
-        throw tooMuch(
-          `Too many operations at once: each caller may have ${maxInFlight} computed operations in flight. Retry in 1 s.`,
-          1,
-        );
-      }
+      const maxInFlight = maxFor(caller);
+      if (maxInFlight <= 0) return;
+      if (count >= maxInFlight) throw refusal(maxInFlight);
       counts.set(caller, count + 1);
-      holding.set(request, caller);
+      slots.set(anchor, { caller, operations: 1 });
+      holding.set(request, anchor);
     },
     plugin: {
       async requestDidStart() {
@@ -213,7 +267,11 @@ export function callerConcurrency(maxInFlight: number | undefined): CallerConcur
         };
       },
     },
-    inFlight: () => counts,
+    full(caller: string) {
+      const maxInFlight = maxFor(caller);
+      const count = counts.get(caller) ?? 0;
+      return maxInFlight > 0 && count >= maxInFlight ? refusal(maxInFlight) : undefined;
+    },
   };
 }
 
@@ -226,5 +284,40 @@ export function chargeCaller(
   return async (request, cost) => {
     await concurrency?.acquire(request, cost);
     await budget?.charge(request, cost);
+  };
+}
+
+/**
+ * Refuses, before Apollo Server parses anything, a computed request whose caller has all its
+ * slots taken or its budget spent: a flood that ignores `retry-after` costs the gateway little.
+ * The cost plugin still checks (and charges) every operation that gets through.
+ */
+export function admission(
+  concurrency: CallerConcurrency | undefined,
+  budget: CallerBudget | undefined,
+): ((caller: string) => Promise<GraphQLError | undefined>) | undefined {
+  if (!concurrency && !budget) return undefined;
+  return async (caller) => concurrency?.full(caller) ?? (await budget?.spent(caller));
+}
+
+/**
+ * Express middleware: a caller whose cost budget is spent is refused (429) before its request
+ * is read or analysed, whatever it asks, cache hits included, until its window ends. A flood
+ * that ignores `retry-after` then costs the gateway almost nothing (bench/README.md, the flood).
+ */
+export function refuseSpentCallers(budget: CallerBudget | undefined) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const caller = req.headers[CALLER_HEADER];
+    const refusal = budget && typeof caller === 'string' ? await budget.spent(caller) : undefined;
+    if (!refusal) {
+      next();
+      return;
+    }
+    const { http, ...extensions } = refusal.extensions as {
+      http?: { status?: number; headers?: Iterable<[string, string]> };
+    } & Record<string, unknown>;
+    for (const [name, value] of http?.headers ?? []) res.setHeader(name, value);
+    res.setHeader('cache-control', 'no-store');
+    res.status(http?.status ?? 429).json({ errors: [{ message: refusal.message, extensions }] });
   };
 }

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { HeaderMap, type ApolloServer, type HTTPGraphQLResponse } from '@apollo/server';
 import { today, type Viewer } from '@coop/common';
 import type { NextFunction, Request, Response } from 'express';
+import type { GraphQLError } from 'graphql';
+import { CALLER_HEADER } from './caller-budget';
 import type { Audience, OperationFacts } from './operation-analysis';
 import type { ResponseStore, StoredAnswer } from './response-store';
 
@@ -42,6 +44,11 @@ export interface HandlerOptions {
   analyse: (query: string, operationName: string | undefined) => OperationFacts;
   /** Absent: every answer is computed (RESPONSE_CACHE=off). */
   cache?: ResponseCache;
+  /**
+   * Asked before an answer is computed (never for a cache hit) with the caller named in
+   * CALLER_HEADER: an error (429) refuses it before Apollo Server parses anything.
+   */
+  admit?: (caller: string) => Promise<GraphQLError | undefined>;
 }
 
 /** What may keep an answer, by audience: never a shared cache for anything but public data. */
@@ -126,13 +133,29 @@ async function streamOut(res: Response, response: HTTPGraphQLResponse): Promise<
   res.end();
 }
 
+/** A refusal before any parsing (429), shaped as Apollo Server would have answered it. */
+function refused(error: GraphQLError): Answer {
+  const { http, ...extensions } = error.extensions as {
+    http?: { status?: number; headers?: Iterable<[string, string]> };
+  } & Record<string, unknown>;
+  const contentType = 'application/json; charset=utf-8';
+  return {
+    status: http?.status ?? 429,
+    headers: [['content-type', contentType], ...(http?.headers ?? [])],
+    contentType,
+    body: `${JSON.stringify({ errors: [{ message: error.message, extensions }] })}\n`,
+    storedAt: Date.now(),
+    hadErrors: true,
+  };
+}
+
 /**
  * `POST|GET /graphql`: Apollo Server behind a whole-response cache. A cached answer is sent as
  * the bytes first sent, with no parsing, planning or serialising (docs/decisions/0010).
  * Identical cacheable requests in flight at once are computed once.
  */
 export function graphqlHandler(options: HandlerOptions) {
-  const { server, verifyToken, analyse, cache } = options;
+  const { server, verifyToken, analyse, cache, admit } = options;
   const inFlight = new Map<string, Promise<Execution>>();
   /** Mutations this gateway has answered: see `writeEpoch`. */
   let writes = 0;
@@ -142,6 +165,9 @@ export function graphqlHandler(options: HandlerOptions) {
     viewer: Viewer | null,
     generations: number[] | null = null,
   ): Promise<Execution> {
+    const caller = req.headers[CALLER_HEADER];
+    const refusal = admit && typeof caller === 'string' ? await admit(caller) : undefined;
+    if (refusal) return { answer: refused(refusal) };
     const writeEpoch = `${writes}:${generations?.join(',') ?? ''}`;
     const outcome = { hadErrors: true };
     const headers = new HeaderMap();

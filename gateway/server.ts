@@ -25,11 +25,13 @@ import express from 'express';
 import type { GraphQLSchema } from 'graphql';
 import { cacheSettingsFromEnv, type CacheSettings } from './cache-settings';
 import {
+  admission,
   callerBudget,
   callerBudgetFromEnv,
   callerConcurrency,
   callerIdentity,
   chargeCaller,
+  refuseSpentCallers,
   type CallerBudgetSettings,
 } from './caller-budget';
 import { SUPERGRAPH_PATH } from './compose';
@@ -121,7 +123,7 @@ export async function startGateway(
   app.set('etag', false);
   const httpServer = http.createServer(app);
   const budget = callerBudget(budgetSettings);
-  const concurrency = callerConcurrency(budgetSettings.maxInFlight);
+  const concurrency = callerConcurrency(budgetSettings);
   const server = new ApolloServer<GatewayContext>({
     gateway,
     // The process's own signal handlers stop the server, the pool and then the process.
@@ -186,14 +188,16 @@ export async function startGateway(
   });
   app.use(
     '/graphql',
+    callerIdentity(verifyToken),
+    refuseSpentCallers(budget),
     express.json({ limit: limits.maxBodyBytes }),
     batchLimit(limits),
-    callerIdentity(verifyToken),
     graphqlHandler({
       server,
       verifyToken,
       analyse: operationAnalyser(() => apiSchema, indexSupergraph(supergraphSdl)),
       cache: responseCache,
+      admit: admission(concurrency, budget),
     }),
   );
 

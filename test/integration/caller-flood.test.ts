@@ -1,5 +1,6 @@
 import type { RunningService } from '@coop/common';
 import { cacheSettingsFromEnv } from '../../gateway/cache-settings';
+import { callerBudgetFromEnv } from '../../gateway/caller-budget';
 import { limitsFromEnv } from '../../gateway/limits';
 import { startGateway } from '../../gateway/server';
 import { freePort } from '../../scripts/lib/processes';
@@ -57,6 +58,16 @@ describe('a flood from one caller gets 429s (in-process gateways with low limits
         maxInFlight: 2,
       }),
     );
+    // The defaults.
+    gateways.push(
+      await startGateway(
+        await freePort(),
+        subgraphUrls(),
+        limitsFromEnv(),
+        cache,
+        callerBudgetFromEnv(),
+      ),
+    );
     // A low cost budget and a generous concurrency.
     gateways.push(
       await startGateway(await freePort(), subgraphUrls(), limitsFromEnv(), cache, {
@@ -97,11 +108,35 @@ describe('a flood from one caller gets 429s (in-process gateways with low limits
   });
 
   it('a flood of costly queries spends the budget and gets 429s', async () => {
-    const url = gateways[1]!.url;
+    const url = gateways[2]!.url;
     const replies = await flood(url, 40, () => uncachedText(QUERY));
     const refused = replies.filter((reply) => reply.status === 429);
     expect(refused.length).toBeGreaterThan(0);
     expect(refused.every((reply) => reply.code === 'RATE_LIMITED')).toBe(true);
     expect(Number(refused[0]!.retryAfter)).toBeGreaterThanOrEqual(1);
+  });
+
+  it('with the defaults, an anonymous caller gets 10 operations of cost 100,000 a minute, then is refused before its request is read', async () => {
+    const url = gateways[1]!.url;
+    const page = (i: number) =>
+      `p${i}: programRuns(first: 100) { edges { node { id batch startsOn office { name } program { title modules { title } } } } }`;
+    // 19 pages × 100 runs × (1 + edges 1 + node (1 + 3 + office 2 + program 42)): 95,000.
+    const text = () =>
+      uncachedText(`{ ${Array.from({ length: 19 }, (_, i) => page(i)).join(' ')} }`);
+    const statuses: number[] = [];
+    // One at a time: anonymous callers may have one computed operation in flight by default.
+    for (let i = 0; i < 16; i += 1) statuses.push((await ask(url, text())).status);
+    expect(statuses.filter((status) => status === 200).length).toBe(10);
+    expect(statuses.filter((status) => status === 429).length).toBe(6);
+    // Refused before its request is read: even a body that is not JSON gets the 429.
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: 'not json',
+    });
+    expect(response.status).toBe(429);
+    expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    const body = (await response.json()) as { errors: { extensions: { code: string } }[] };
+    expect(body.errors[0]!.extensions.code).toBe('RATE_LIMITED');
   });
 });
