@@ -77,3 +77,44 @@ export function send(request: GraphQLPost): Promise<Buffer> {
     outgoing.end(request.body);
   });
 }
+
+/**
+ * Sends the request and resolves with its HTTP status and whether the answer carries GraphQL
+ * errors, whatever they are: for loads where refusals (429) are expected and counted.
+ */
+export function sendForStatus(request: GraphQLPost): Promise<{ status: number; errors: boolean }> {
+  return new Promise((resolve, reject) => {
+    const outgoing = http.request(
+      {
+        hostname: request.hostname,
+        port: request.port,
+        path: request.path,
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': request.body.length,
+          ...(request.authorization ? { authorization: request.authorization } : {}),
+          ...request.headers,
+        },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () => {
+          const answer = Buffer.concat(chunks);
+          resolve({ status: response.statusCode ?? 0, errors: answer.includes('"errors"') });
+        });
+      },
+    );
+    outgoing.on('error', (error: NodeJS.ErrnoException) => {
+      if (outgoing.reusedSocket && error.code === 'ECONNRESET') {
+        sendForStatus(request).then(resolve, reject);
+      } else {
+        reject(new Error(`${request.url}: ${error.message}`));
+      }
+    });
+    outgoing.end(request.body);
+  });
+}

@@ -30,13 +30,22 @@ export function describeMachine(postgresVersion: string): Machine {
   };
 }
 
-/** Replaces the results section of bench/README.md, formatted as `npm run lint` expects. */
-export async function writeResultsSection(section: string): Promise<void> {
+/**
+ * Replaces the results section of bench/README.md (or another section between its own markers),
+ * formatted as `npm run lint` expects.
+ */
+export async function writeResultsSection(
+  section: string,
+  markers: { start: string; end: string } = { start: START, end: END },
+): Promise<void> {
+  const { start: START_MARKER, end: END_MARKER } = markers;
   const readme = fs.readFileSync(README, 'utf8');
-  const start = readme.indexOf(START);
-  const end = readme.indexOf(END);
-  if (start < 0 || end < start) throw new Error(`bench/README.md lacks the ${START} marker pair`);
-  const updated = `${readme.slice(0, start + START.length)}\n\n${section}\n\n${readme.slice(end)}`;
+  const start = readme.indexOf(START_MARKER);
+  const end = readme.indexOf(END_MARKER);
+  if (start < 0 || end < start) {
+    throw new Error(`bench/README.md lacks the ${START_MARKER} marker pair`);
+  }
+  const updated = `${readme.slice(0, start + START_MARKER.length)}\n\n${section}\n\n${readme.slice(end)}`;
   const options = (await prettier.resolveConfig(README)) ?? {};
   fs.writeFileSync(README, await prettier.format(updated, { ...options, filepath: README }));
 }
