@@ -62,10 +62,12 @@ export default async function globalSetup(): Promise<void> {
     AUTH_PUBLIC_KEY: '',
     SEED_ON_START: seedScale,
     TODAY: '2026-11-25',
-    // Every anonymous request of the suite comes from this one address: it gets the limits of a
-    // token (the anonymous defaults are tested on gateways of their own, caller-flood.test.ts).
+    // Tests send bursts of concurrent writes (50 enrolments at once) with one token, and every
+    // anonymous request of the suite comes from this one address: generous limits here; the
+    // defaults are tested on gateways of their own (caller-flood.test.ts).
+    CALLER_MAX_IN_FLIGHT: process.env.CALLER_MAX_IN_FLIGHT || '100',
+    CALLER_MAX_IN_FLIGHT_ANONYMOUS: process.env.CALLER_MAX_IN_FLIGHT_ANONYMOUS || '100',
     CALLER_COST_PER_MINUTE_ANONYMOUS: process.env.CALLER_COST_PER_MINUTE_ANONYMOUS || '50000000',
-    CALLER_MAX_IN_FLIGHT_ANONYMOUS: process.env.CALLER_MAX_IN_FLIGHT_ANONYMOUS || '16',
   };
   fs.mkdirSync(path.join(ROOT, '.data'), { recursive: true });
   // One log per run: runs side by side (two developers, or CI and a developer) keep theirs.
