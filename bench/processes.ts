@@ -94,6 +94,17 @@ function outputTo(name: string) {
   return { stdio: { stdout: output, stderr: output }, logFile };
 }
 
+/**
+ * The bench measures throughput with one admin token, not the per-caller limits, which would
+ * soon refuse it (e.g. 300 certificate checks an hour): our gateways lift them for the bench.
+ * `npm run bench:flood` measures the limits themselves.
+ */
+const UNLIMITED_CALLER: NodeJS.ProcessEnv = {
+  CALLER_COST_PER_MINUTE: '0',
+  CERTIFICATE_CHECKS_PER_HOUR: '1000000000',
+  NIP_LOOKUPS_PER_HOUR: '1000000000',
+};
+
 export class BenchProcesses {
   private children: { name: string; child: ChildProcess; logFile: string }[] = [];
 
@@ -132,6 +143,7 @@ export class BenchProcesses {
       BPSDM_CENTRAL_PORT: String(this.ports['bpsdm-central']),
       BPSDM_REGIONAL_PORT: String(this.ports['bpsdm-regional']),
       ...this.subgraphUrls(),
+      ...UNLIMITED_CALLER,
       // Seeding the large data set the first time takes longer than a normal start.
       STARTUP_TIMEOUT_MS: '600000',
     };
@@ -153,6 +165,7 @@ export class BenchProcesses {
       EXPOSE_SQL_STATEMENT_COUNT: '1',
       GATEWAY_PORT: String(this.ports.gatewayWithoutCache),
       ...this.subgraphUrls(),
+      ...UNLIMITED_CALLER,
     };
     const child = spawnTypeScript('gateway/index.ts', env, stdio);
     const health = `http://localhost:${this.ports.gatewayWithoutCache}/health`;
