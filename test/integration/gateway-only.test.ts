@@ -92,9 +92,12 @@ describe('subgraphs answer the gateway only', () => {
       query: 'query ($r: [_Any!]!) { _entities(representations: $r) { __typename } }',
       variables: { r: representations },
     });
+    const costly = `{ agreements(first: 100) { edges { node {
+      children { children { children { parties { organization } } } } } } } }`;
     for (const body of [
       JSON.stringify({ query: deep }),
       JSON.stringify({ query: aliased }),
+      JSON.stringify({ query: costly }),
       many,
     ]) {
       const before = await statementCounts();

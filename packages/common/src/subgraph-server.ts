@@ -16,7 +16,11 @@ import { databaseIsReachable, type StatementCounter } from './database';
 import { debugStats } from './debug-stats';
 import { formatErrorFor } from './error-format';
 import { gatewayOnly, subgraphSecret } from './gateway-credential';
-import { listSizeLimit, subgraphLimitsFromEnv, subgraphValidationRules } from './subgraph-limits';
+import {
+  subgraphCostLimit,
+  subgraphLimitsFromEnv,
+  subgraphValidationRules,
+} from './subgraph-limits';
 import { inputDomainsPlugin } from './input-domains';
 import { log } from './log';
 import { errorCounter, metricsHandler, requestObserver } from './observability';
@@ -70,7 +74,7 @@ export async function startSubgraph<TContext extends object>(
       ApolloServerPluginLandingPageDisabled(),
       // Inputs outside their domains (NUL, impossible dates, years, cursors) never reach SQL.
       inputDomainsPlugin(),
-      listSizeLimit(limits),
+      subgraphCostLimit(limits),
       errorCounter(options.name),
       // Inline traces are for Apollo's hosted studio; nothing here sends them there.
       ApolloServerPluginInlineTraceDisabled(),
