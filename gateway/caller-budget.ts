@@ -93,7 +93,8 @@ function rateLimited(waitMs: number, points: number, settings: CallerBudgetSetti
   );
 }
 
-function tooMuch(message: string, seconds: number): GraphQLError {
+/** 429 RATE_LIMITED with `retry-after`: every per-caller limit of the gateway answers so. */
+export function tooMuch(message: string, seconds: number): GraphQLError {
   return new GraphQLError(message, {
     extensions: {
       code: 'RATE_LIMITED',

@@ -1,5 +1,4 @@
 import type { ApolloServerPlugin, GraphQLRequest } from '@apollo/server';
-import { HeaderMap } from '@apollo/server';
 import {
   GraphQLError,
   Kind,
@@ -9,7 +8,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import { CALLER_HEADER } from './caller-budget';
+import { CALLER_HEADER, tooMuch } from './caller-budget';
 
 /**
  * Lookups by an identifier that names one person or one certificate (decision 13): each is
@@ -70,21 +69,9 @@ export function rootFieldUses(
 }
 
 function rateLimited(field: string, perHour: number, seconds: number): GraphQLError {
-  return new GraphQLError(
+  return tooMuch(
     `Too many ${field} lookups: each caller may make ${perHour} per hour. Retry in ${seconds} s.`,
-    {
-      extensions: {
-        code: 'RATE_LIMITED',
-        retryAfterSeconds: seconds,
-        http: {
-          status: 429,
-          headers: new HeaderMap([['retry-after', String(seconds)]]) as unknown as Record<
-            string,
-            string
-          >,
-        },
-      },
-    },
+    seconds,
   );
 }
 
