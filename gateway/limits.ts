@@ -1,25 +1,19 @@
 import type { ApolloServerPlugin, GraphQLRequest } from '@apollo/server';
-import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
-import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
-import { DEFAULT_PAGE_SIZE, intFromEnv } from '@coop/common';
+import { depthAndAliasRules, intFromEnv, listSizeEstimator } from '@coop/common';
 import {
   GraphQLError,
   isEnumType,
   isInputObjectType,
   isInterfaceType,
-  isListType,
-  isNonNullType,
   isObjectType,
   Kind,
   type GraphQLInterfaceType,
   type GraphQLObjectType,
   type DocumentNode,
   type FragmentDefinitionNode,
-  type GraphQLOutputType,
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
-  type ValidationContext,
   type ValidationRule,
 } from 'graphql';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
@@ -56,42 +50,12 @@ export function limitsFromEnv(): Limits {
   };
 }
 
-/** A plain list of unknown size is counted as this many items. */
-export const DEFAULT_LIST_SIZE = 20;
-
 /**
  * Plain lists known to hold more than DEFAULT_LIST_SIZE items, by `Type.field`: one office per
  * province.
  */
 export const KNOWN_LIST_SIZES: Readonly<Record<string, number>> = {
   'Query.regionalOffices': 38,
-};
-
-function isList(type: GraphQLOutputType): boolean {
-  return isListType(isNonNullType(type) ? type.ofType : type);
-}
-
-/**
- * Lists cost what they will return, each item costing its subtree. A field that takes `first`
- * (every connection) returns `first` items, or, when `first` is absent, null or a variable
- * left unset, the page its resolver returns then (DEFAULT_PAGE_SIZE, see toPage in
- * packages/common/src/pagination.ts). graphql-query-complexity hands the estimator `args` as
- * execution would see them: variables coerced, with their defaults, and the argument's default
- * when neither gives a value; a `null` stays null, hence the fallback here. A plain list counts
- * KNOWN_LIST_SIZES or DEFAULT_LIST_SIZE items.
- */
-export const listSizeEstimator: ComplexityEstimator = ({ args, childComplexity, field, type }) => {
-  if (field.args.some((arg) => arg.name === 'first')) {
-    const first = typeof args.first === 'number' ? args.first : DEFAULT_PAGE_SIZE;
-    return Math.max(first, 1) * (1 + childComplexity);
-  }
-  // A connection's `first` already counted its edges.
-  if (type.name.endsWith('Connection') && field.name === 'edges') return 1 + childComplexity;
-  if (isList(field.type)) {
-    const size = KNOWN_LIST_SIZES[`${type.name}.${field.name}`] ?? DEFAULT_LIST_SIZE;
-    return size * (1 + childComplexity);
-  }
-  return undefined;
 };
 
 /**
@@ -189,26 +153,14 @@ export function operationCost(
     variables,
     estimators: [
       introspectionEstimator(schema),
-      listSizeEstimator,
+      listSizeEstimator(KNOWN_LIST_SIZES),
       simpleEstimator({ defaultComplexity: 1 }),
     ],
   });
 }
 
-/** Reported as validation errors (HTTP 400), not thrown: a thrown error would be a 500. */
-const report = {
-  exposeLimits: true,
-  propagateOnRejection: false,
-  onReject: [
-    (context: ValidationContext | null, error: GraphQLError) => context?.reportError(error),
-  ],
-};
-
 export function validationRules(limits: Limits): ValidationRule[] {
-  return [
-    maxDepthRule({ n: limits.maxDepth, ...report }) as unknown as ValidationRule,
-    maxAliasesRule({ n: limits.maxAliases, ...report }) as unknown as ValidationRule,
-  ];
+  return depthAndAliasRules(limits.maxDepth, limits.maxAliases);
 }
 
 function tooExpensive(message: string, extensions: Record<string, unknown>): GraphQLError {

@@ -24,3 +24,4 @@ export * from './selection';
 export * from './gateway-credential';
 export * from './input-domains';
 export { DATE_SPAN, LESSON_HOURS_SPAN, SCORE_SPAN, dateInSpan } from './domain-spans';
+export * from './cost';

@@ -1,16 +1,8 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
-import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
-import {
-  GraphQLError,
-  isListType,
-  isNonNullType,
-  type ValidationContext,
-  type ValidationRule,
-} from 'graphql';
-import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
+import { GraphQLError, type ValidationRule } from 'graphql';
+import { getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import { intFromEnv } from './config';
-import { DEFAULT_PAGE_SIZE } from './pagination';
+import { depthAndAliasRules, listSizeEstimator } from './cost';
 
 /**
  * A subgraph's own limits, a second line behind the gateway's (which only it can pass, with
@@ -38,20 +30,8 @@ export function subgraphLimitsFromEnv(): SubgraphLimits {
   };
 }
 
-/** Reported as validation errors (HTTP 400), never thrown (a thrown error would be a 500). */
-const report = {
-  exposeLimits: true,
-  propagateOnRejection: false,
-  onReject: [
-    (context: ValidationContext | null, error: GraphQLError) => context?.reportError(error),
-  ],
-};
-
 export function subgraphValidationRules(limits: SubgraphLimits): ValidationRule[] {
-  return [
-    maxDepthRule({ n: limits.maxDepth, ...report }) as unknown as ValidationRule,
-    maxAliasesRule({ n: limits.maxAliases, ...report }) as unknown as ValidationRule,
-  ];
+  return depthAndAliasRules(limits.maxDepth, limits.maxAliases);
 }
 
 function longestList(value: unknown): number {
@@ -61,26 +41,6 @@ function longestList(value: unknown): number {
   }
   return 0;
 }
-
-/**
- * Lists count what they will return: `_entities` one item per representation, a connection
- * its `first` (or the default page), any other list DEFAULT_PAGE_SIZE items. The contract's
- * Agreement costs bpsdm-regional about 140,000: 203 programs' pages of up to 100 runs.
- */
-const subgraphListEstimator: ComplexityEstimator = ({ args, childComplexity, field, type }) => {
-  if (field.name === '_entities' && Array.isArray(args.representations)) {
-    return Math.max(1, args.representations.length) * (1 + childComplexity);
-  }
-  if (field.args.some((arg) => arg.name === 'first')) {
-    const first = typeof args.first === 'number' ? args.first : DEFAULT_PAGE_SIZE;
-    return Math.max(first, 1) * (1 + childComplexity);
-  }
-  // A connection's `first` already counted its edges.
-  if (type.name.endsWith('Connection') && field.name === 'edges') return 1 + childComplexity;
-  const returned = isNonNullType(field.type) ? field.type.ofType : field.type;
-  if (isListType(returned)) return DEFAULT_PAGE_SIZE * (1 + childComplexity);
-  return undefined;
-};
 
 function tooComplex(message: string): GraphQLError {
   return new GraphQLError(message, {
@@ -107,7 +67,7 @@ export function subgraphCostLimit(limits: SubgraphLimits): ApolloServerPlugin {
             query: document,
             operationName: operationName ?? undefined,
             variables: request.variables ?? {},
-            estimators: [subgraphListEstimator, simpleEstimator({ defaultComplexity: 1 })],
+            estimators: [listSizeEstimator(), simpleEstimator({ defaultComplexity: 1 })],
           });
           if (cost > limits.maxCost) {
             throw tooComplex(
