@@ -68,6 +68,10 @@ export function subgraphHealth(
       last = undefined;
       generation += 1;
     },
+    /** A subgraph answered a fetch: a view that calls it down is out of date. */
+    answered(name: string): void {
+      if (last?.states[name] === 'down') this.forget();
+    },
     /** Starts the background refresh (first probe at once); `stop` ends it. */
     start(): void {
       if (timer) return;

@@ -100,6 +100,7 @@ export async function startGateway(
           timeoutMs: limits.subgraphTimeoutMs,
           dedup: cacheSettings.subgraphDedup,
           onUnreachable: () => healthOfSubgraphs.forget(),
+          onAnswered: () => healthOfSubgraphs.answered(name),
         }),
         // Cache policy comes from the supergraph (operation-analysis.ts), not from headers.
         honorSubgraphCacheControlHeader: false,

@@ -41,7 +41,13 @@ function withoutHeader(
  */
 export function subgraphFetcher(
   subgraph: string,
-  options: { timeoutMs: number; dedup: boolean; onUnreachable?: () => void },
+  options: {
+    timeoutMs: number;
+    dedup: boolean;
+    /** Told when the subgraph cannot be reached, and when it answers (health.ts). */
+    onUnreachable?: () => void;
+    onAnswered?: () => void;
+  },
 ) {
   const inFlight = new Map<string, Promise<BufferedResponse>>();
 
@@ -54,6 +60,7 @@ export function subgraphFetcher(
         signal: AbortSignal.timeout(options.timeoutMs),
       });
       timer({ outcome: response.ok ? 'ok' : 'error' });
+      options.onAnswered?.();
       return response;
     } catch (error) {
       const timedOut = (error as Error).name === 'TimeoutError';

@@ -64,6 +64,21 @@ describe("the gateway's view of its subgraphs' health", () => {
     healthy = true;
   });
 
+  it('probes again at once when a subgraph it calls down answers a fetch', async () => {
+    probes = 0;
+    const health = subgraphHealth(
+      { library: url },
+      { refreshMs: 60_000, recheckDownAfterMs: 60_000 },
+    );
+    healthy = false;
+    expect(await health.states()).toEqual({ library: 'down' });
+    healthy = true;
+    expect(await health.states()).toEqual({ library: 'down' });
+    health.answered('library');
+    expect(await health.states()).toEqual({ library: 'up' });
+    expect(probes).toBe(2);
+  });
+
   it('calls a subgraph that does not answer in time down', async () => {
     const health = subgraphHealth({ library: url }, { timeoutMs: 5 });
     expect(await health.states()).toEqual({ library: 'down' });
