@@ -489,8 +489,9 @@ describe('resilience: the database of a service goes away and comes back', () =>
     try {
       await eventually('5 writes acknowledged', async () => acknowledgedSince(0) >= 5, 20_000);
 
-      const killedAt = Date.now();
       await kill(own.db!.child);
+      // Once it is dead: a write begun while it was being killed may still have been answered.
+      const killedAt = Date.now();
       timings.healthDownAfterMs = await eventually(
         '/health answers 503',
         async () => (await healthStatus()) === 503,
