@@ -12,6 +12,7 @@ import { recountBpsdmRegional } from '../../services/bpsdm-regional/recount';
 import { libraryService } from '../../services/library';
 import { librarianStatsOn } from '../../services/library/librarian-stats';
 import { recountLibrary } from '../../services/library/recount';
+import { createThrowawayDatabase } from '../support/databases';
 import { graphql, query, testStack, tokenFor, type GraphQLResponse } from '../support/stack';
 
 /**
@@ -528,15 +529,10 @@ describe('writes that race on the same rows', () => {
 async function ownDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   const server = process.env.DATABASE_URL;
   if (server) {
-    const name = `coop_recount_${Date.now()}_${process.pid}`;
-    const admin = new Client({ connectionString: server });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const url = new URL(server);
-    url.pathname = `/${name}`;
+    const url = await createThrowawayDatabase(server, 'coop_recount');
+    const name = new URL(url).pathname.slice(1);
     return {
-      url: url.toString(),
+      url,
       drop: async () => {
         const client = new Client({ connectionString: server });
         await client.connect();

@@ -5,19 +5,13 @@ import type { CallerBudgetSettings } from '../../gateway/caller-budget';
 import { limitsFromEnv } from '../../gateway/limits';
 import { startGateway } from '../../gateway/server';
 import { freePort } from '../../scripts/lib/processes';
-import { testStack, tokenFor, uncachedText } from '../support/stack';
+import { tokenFor, uncachedText, subgraphGraphqlUrls } from '../support/stack';
 
 /** `{ facilities { name } }`: 20 facilities counted × (item + name). */
 const QUERY = '{ facilities { name } }';
 const COST = 40;
 const BUDGET = 1000;
 const ANSWERED = Math.floor(BUDGET / COST);
-
-function subgraphUrls(): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(testStack().subgraphUrls).map(([name, base]) => [name, `${base}/graphql`]),
-  );
-}
 
 interface Reply {
   status: number;
@@ -84,24 +78,20 @@ const variants: [string, () => CallerBudgetSettings, number][] = [
 describe.each(variants)('caller budget %s', (_name, settings, instances) => {
   const gateways: RunningService[] = [];
   const urls = () => gateways.map((gateway) => gateway.url);
-  const savedKeyDir = process.env.AUTH_DEV_KEY_DIR;
 
   beforeAll(async () => {
-    process.env.AUTH_DEV_KEY_DIR = testStack().devKeyDir;
     const cache = { ...cacheSettingsFromEnv(), enabled: true, redisUrl: undefined };
     // One budget setting (one Redis prefix) for every instance.
     const budget = settings();
     for (let i = 0; i < instances; i += 1) {
       gateways.push(
-        await startGateway(await freePort(), subgraphUrls(), limitsFromEnv(), cache, budget),
+        await startGateway(await freePort(), subgraphGraphqlUrls(), limitsFromEnv(), cache, budget),
       );
     }
   });
 
   afterAll(async () => {
     await Promise.all(gateways.map((gateway) => gateway.stop()));
-    if (savedKeyDir === undefined) delete process.env.AUTH_DEV_KEY_DIR;
-    else process.env.AUTH_DEV_KEY_DIR = savedKeyDir;
   });
 
   it('answers a caller until its cost budget is spent, then 429 with when to retry', async () => {

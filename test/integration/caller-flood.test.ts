@@ -4,17 +4,11 @@ import { callerBudgetFromEnv } from '../../gateway/caller-budget';
 import { limitsFromEnv } from '../../gateway/limits';
 import { startGateway } from '../../gateway/server';
 import { freePort } from '../../scripts/lib/processes';
-import { testStack, uncachedText } from '../support/stack';
+import { uncachedText, subgraphGraphqlUrls } from '../support/stack';
 
 /** Forty programs with twenty runs each: a few thousand, far under the cost limit. */
 const QUERY =
   '{ trainingPrograms(first: 40) { edges { node { title runs(first: 20) { edges { node { id } } } } } } }';
-
-function subgraphUrls(): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(testStack().subgraphUrls).map(([name, base]) => [name, `${base}/graphql`]),
-  );
-}
 
 interface Reply {
   status: number;
@@ -44,15 +38,13 @@ const flood = (url: string, count: number, text: () => string) =>
 
 describe('a flood from one caller gets 429s (in-process gateways with low limits)', () => {
   const gateways: RunningService[] = [];
-  const savedKeyDir = process.env.AUTH_DEV_KEY_DIR;
 
   beforeAll(async () => {
-    process.env.AUTH_DEV_KEY_DIR = testStack().devKeyDir;
     const cache = { ...cacheSettingsFromEnv(), enabled: true, redisUrl: undefined };
     const base = { windowSeconds: 60, redisKeyPrefix: 'unused:' };
     // Concurrency only: 2 operations in flight per caller, no cost budget.
     gateways.push(
-      await startGateway(await freePort(), subgraphUrls(), limitsFromEnv(), cache, {
+      await startGateway(await freePort(), subgraphGraphqlUrls(), limitsFromEnv(), cache, {
         ...base,
         costPerWindow: 0,
         maxInFlight: 2,
@@ -62,7 +54,7 @@ describe('a flood from one caller gets 429s (in-process gateways with low limits
     gateways.push(
       await startGateway(
         await freePort(),
-        subgraphUrls(),
+        subgraphGraphqlUrls(),
         limitsFromEnv(),
         cache,
         callerBudgetFromEnv(),
@@ -70,7 +62,7 @@ describe('a flood from one caller gets 429s (in-process gateways with low limits
     );
     // A low cost budget and a generous concurrency.
     gateways.push(
-      await startGateway(await freePort(), subgraphUrls(), limitsFromEnv(), cache, {
+      await startGateway(await freePort(), subgraphGraphqlUrls(), limitsFromEnv(), cache, {
         ...base,
         costPerWindow: 20_000,
         maxInFlight: 100,
@@ -80,8 +72,6 @@ describe('a flood from one caller gets 429s (in-process gateways with low limits
 
   afterAll(async () => {
     await Promise.all(gateways.map((gateway) => gateway.stop()));
-    if (savedKeyDir === undefined) delete process.env.AUTH_DEV_KEY_DIR;
-    else process.env.AUTH_DEV_KEY_DIR = savedKeyDir;
   });
 
   it('refuses operations beyond the in-flight limit with 429 RATE_LIMITED and retry-after', async () => {

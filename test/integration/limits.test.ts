@@ -3,7 +3,7 @@ import { getIntrospectionQuery } from 'graphql';
 import { limitsFromEnv } from '../../gateway/limits';
 import { startGateway } from '../../gateway/server';
 import { freePort } from '../../scripts/lib/processes';
-import { graphql, send, testStack } from '../support/stack';
+import { graphql, send, testStack, subgraphGraphqlUrls } from '../support/stack';
 
 /** Hostile or careless requests meet clear errors; the contract's operations pass. */
 describe('limits at the gateway', () => {
@@ -159,12 +159,7 @@ describe('introspection switch', () => {
   });
 
   it('can be turned off, and then introspection is refused', async () => {
-    const urls = Object.fromEntries(
-      Object.entries(testStack().subgraphUrls).map(([name, base]) => [name, `${base}/graphql`]),
-    );
-    const savedKeyDir = process.env.AUTH_DEV_KEY_DIR;
-    process.env.AUTH_DEV_KEY_DIR = testStack().devKeyDir;
-    const gateway = await startGateway(await freePort(), urls, {
+    const gateway = await startGateway(await freePort(), subgraphGraphqlUrls(), {
       ...limitsFromEnv(),
       introspection: false,
     });
@@ -181,8 +176,6 @@ describe('introspection switch', () => {
       expect(ordinary.data?.facilities.length).toBeGreaterThan(0);
     } finally {
       await gateway.stop();
-      if (savedKeyDir === undefined) delete process.env.AUTH_DEV_KEY_DIR;
-      else process.env.AUTH_DEV_KEY_DIR = savedKeyDir;
     }
   });
 });

@@ -264,11 +264,7 @@ describe('resilience: a subgraph down or slow', () => {
     expect(answer.body?.data?.regionalOffice).toBeNull();
   };
 
-  const savedKeyDir = process.env.AUTH_DEV_KEY_DIR;
-
   beforeAll(async () => {
-    // The in-process gateways verify tokens with the stack's development key.
-    process.env.AUTH_DEV_KEY_DIR = testStack().devKeyDir;
     regionalPort = await freePort();
     timings.regionalStartMs = await startRegional();
     gateway = await startGateway(
@@ -282,8 +278,6 @@ describe('resilience: a subgraph down or slow', () => {
   afterAll(async () => {
     await gateway?.stop();
     if (regional) await stopProcess(regional.child, 5000);
-    if (savedKeyDir === undefined) delete process.env.AUTH_DEV_KEY_DIR;
-    else process.env.AUTH_DEV_KEY_DIR = savedKeyDir;
   });
 
   it('answers in full while every subgraph is up', async () => {

@@ -5,7 +5,7 @@ import { cacheSettingsFromEnv, type CacheSettings } from '../../gateway/cache-se
 import { limitsFromEnv } from '../../gateway/limits';
 import { startGateway } from '../../gateway/server';
 import { freePort } from '../../scripts/lib/processes';
-import { query, testStack, tokenFor, type GraphQLResponse } from '../support/stack';
+import { query, tokenFor, type GraphQLResponse, subgraphGraphqlUrls } from '../support/stack';
 
 /**
  * The gateway's response cache, on gateways of the test's own (in-process, in front of the
@@ -44,12 +44,6 @@ async function ask(
   };
 }
 
-function subgraphUrls(): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(testStack().subgraphUrls).map(([name, base]) => [name, `${base}/graphql`]),
-  );
-}
-
 /** A province of its own, so that the other test files' writes never move these figures. */
 const PROVINCE = '35';
 const YEAR = 2031;
@@ -80,14 +74,13 @@ describe.each(variants)('response cache %s', (_name, settings, instances) => {
   let admin: string;
   let analyst: string;
   let operator: string;
-  const savedKeyDir = process.env.AUTH_DEV_KEY_DIR;
 
   beforeAll(async () => {
-    // The in-process gateways verify tokens with the stack's development key.
-    process.env.AUTH_DEV_KEY_DIR = testStack().devKeyDir;
     const options = settings();
     for (let i = 0; i < instances; i += 1) {
-      gateways.push(await startGateway(await freePort(), subgraphUrls(), limitsFromEnv(), options));
+      gateways.push(
+        await startGateway(await freePort(), subgraphGraphqlUrls(), limitsFromEnv(), options),
+      );
     }
     [admin, analyst, operator] = await Promise.all([
       tokenFor('admin'),
@@ -99,8 +92,6 @@ describe.each(variants)('response cache %s', (_name, settings, instances) => {
   afterAll(async () => {
     await Promise.all(gateways.map((gateway) => gateway.stop()));
     gateways = [];
-    if (savedKeyDir === undefined) delete process.env.AUTH_DEV_KEY_DIR;
-    else process.env.AUTH_DEV_KEY_DIR = savedKeyDir;
   });
 
   it('answers a repeated read from the cache, byte for byte, and says how it may be cached', async () => {

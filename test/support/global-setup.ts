@@ -4,21 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 // globalSetup runs outside jest's module mapping: import the shared kit by path.
 import { SERVICES } from '../../packages/common/src/config';
-import { Client } from 'pg';
 import { freePort, ROOT, spawnTypeScript, waitForHealthy } from '../../scripts/lib/processes';
+import { createThrowawayDatabase } from './databases';
 import type { TestStack } from './stack';
-
-/** A throwaway database on the server of `serverUrl`, so tests never touch real data. */
-async function createThrowawayDatabase(serverUrl: string): Promise<string> {
-  const name = `coop_test_${Date.now()}_${process.pid}`;
-  const client = new Client({ connectionString: serverUrl });
-  await client.connect();
-  await client.query(`CREATE DATABASE ${name}`);
-  await client.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
 
 /**
  * Starts the whole graph once for the integration tests, exactly as `npm start` does, on free
@@ -35,6 +23,8 @@ export default async function globalSetup(): Promise<void> {
   const embeddedDir = databaseUrl ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'coop-pg-'));
   // A key pair of the tests' own: `npm start` creates it there, the tests sign tokens with it.
   const devKeyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'coop-keys-'));
+  // Gateways the tests start in their own process verify tokens with the same key.
+  process.env.AUTH_DEV_KEY_DIR = devKeyDir;
   // The large seed (20,000 librarians, 100,000 enrolments) on a real server; the small one on
   // the embedded database, which is correct but slow at bulk loads.
   const seedScale = process.env.TEST_SEED_SCALE || (databaseUrl ? 'large' : 'small');

@@ -30,6 +30,13 @@ export function testStack(): TestStack {
   return JSON.parse(raw) as TestStack;
 }
 
+/** Each subgraph's GraphQL endpoint, for gateways a test starts itself. */
+export function subgraphGraphqlUrls(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(testStack().subgraphUrls).map(([name, base]) => [name, `${base}/graphql`]),
+  );
+}
+
 /** A token signed with the graph's development key. */
 export function tokenFor(
   role: Role,
