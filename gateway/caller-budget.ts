@@ -66,12 +66,16 @@ export function isAnonymous(caller: string): boolean {
   return !caller.startsWith('["token"');
 }
 
-/** Express middleware: names the caller in CALLER_HEADER (the verifier caches tokens). */
+/**
+ * Express middleware: names the caller in CALLER_HEADER, and keeps the verified viewer (null
+ * for a bad token) in `res.locals.viewer` for the handler, so a request is verified once.
+ */
 export function callerIdentity(
   verifyToken: (authorization: string | undefined) => Promise<Viewer>,
 ) {
-  return async (req: Request, _res: Response, next: NextFunction) => {
+  return async (req: Request, res: Response, next: NextFunction) => {
     const viewer = await verifyToken(req.headers.authorization).catch(() => null);
+    res.locals.viewer = viewer;
     req.headers[CALLER_HEADER] = callerKey(viewer, req.ip ?? req.socket.remoteAddress);
     next();
   };

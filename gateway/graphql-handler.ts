@@ -259,7 +259,10 @@ export function graphqlHandler(options: HandlerOptions) {
 
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
-      const viewer = await verifyToken(req.headers.authorization).catch(() => null);
+      const viewer: Viewer | null =
+        'viewer' in res.locals
+          ? (res.locals.viewer as Viewer | null)
+          : await verifyToken(req.headers.authorization).catch(() => null);
       const body = req.method === 'POST' ? graphQLBody(req.body) : null;
       const facts = body ? analyse(body.query, body.operationName ?? undefined) : batchFacts(req);
       const audience =
