@@ -1,6 +1,7 @@
 import { Column, Entity, Index, PrimaryColumn, VersionColumn } from 'typeorm';
 
-export type EnrolmentStatus = 'REGISTERED' | 'ATTENDING' | 'COMPLETED' | 'WITHDRAWN';
+export type EnrolmentStatus =
+  'REGISTERED' | 'ATTENDING' | 'COMPLETED' | 'NOT_COMPLETED' | 'WITHDRAWN';
 
 /** A librarian enrolled in a program run. Scores are personal data. */
 @Entity({ schema: 'bpsdm_regional', name: 'enrolment' })

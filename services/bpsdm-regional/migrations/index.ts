@@ -2,6 +2,7 @@ import { Initial1764000000000 } from './1764000000000-initial';
 import { Writes1764100000000 } from './1764100000000-writes';
 import { TrainingStats1764200000000 } from './1764200000000-training-stats';
 import { IdempotencyFingerprint1764300000000 } from './1764300000000-idempotency-fingerprint';
+import { Lifecycle1764400000000 } from './1764400000000-lifecycle';
 
 /** Every migration of the bpsdm_regional schema, oldest first. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   Writes1764100000000,
   TrainingStats1764200000000,
   IdempotencyFingerprint1764300000000,
+  Lifecycle1764400000000,
 ];

@@ -72,6 +72,22 @@ export async function findEnrolment(
   return rows[0] ?? null;
 }
 
+/**
+ * Locks the run of an enrolment for share, before the enrolment itself is locked: every writer
+ * takes a run's lock before its enrolments' (enrol and settling a run lock the run for update
+ * first), so a change of an enrolment and the settlement of its run never wait for each other
+ * in a cycle.
+ */
+export async function lockRunOfEnrolment(sql: Sql, enrolmentId: string): Promise<void> {
+  await sql.query(
+    `SELECT r.id FROM bpsdm_regional.program_run r
+       JOIN bpsdm_regional.enrolment e ON e.run_id = r.id
+      WHERE e.id = $1
+      FOR SHARE OF r`,
+    [enrolmentId],
+  );
+}
+
 /** The enrolment of a librarian in a run, whatever its status; null when there is none. */
 export async function enrolmentOf(
   sql: Sql,
@@ -96,8 +112,47 @@ export async function placesTaken(sql: Sql, runId: string): Promise<number> {
   return row?.count ?? 0;
 }
 
-/** Enrolment statuses that may still be withdrawn. */
+/** Enrolment statuses of a participant still in progress: they may still be withdrawn. */
 export const WITHDRAWABLE: readonly EnrolmentStatus[] = ['REGISTERED', 'ATTENDING'];
+
+/**
+ * Moves every enrolment of a run still in progress (REGISTERED or ATTENDING) to `to`, and
+ * returns each as it was and as it is. The caller holds the run's lock, which every writer of
+ * its enrolments takes first, so no enrolment changes between the two statements.
+ */
+export async function settleEnrolmentsOfRun(
+  sql: Sql,
+  runId: string,
+  to: EnrolmentStatus,
+): Promise<{ before: Enrolment; after: Enrolment }[]> {
+  const before: Enrolment[] = await sql.query(
+    `SELECT ${ENROLMENT_COLUMNS} FROM bpsdm_regional.enrolment e
+      WHERE e.run_id = $1 AND e.status = ANY($2)
+      ORDER BY e.id
+      FOR UPDATE OF e`,
+    [runId, WITHDRAWABLE],
+  );
+  if (before.length === 0) return [];
+  // TypeORM answers an UPDATE with [rows, rowCount].
+  const [after] = (await sql.query(
+    `UPDATE bpsdm_regional.enrolment e SET status = $2, version = e.version + 1
+      WHERE e.id = ANY($1)
+      RETURNING ${ENROLMENT_COLUMNS}`,
+    [before.map((enrolment) => enrolment.id), to],
+  )) as [Enrolment[], number];
+  const afterById = new Map(after.map((enrolment) => [enrolment.id, enrolment]));
+  return before.map((enrolment) => ({ before: enrolment, after: afterById.get(enrolment.id)! }));
+}
+
+/** How many enrolments of a run are COMPLETED (have a result and a certificate number). */
+export async function completedIn(sql: Sql, runId: string): Promise<number> {
+  const [row] = (await sql.query(
+    `SELECT count(*)::int AS count FROM bpsdm_regional.enrolment
+      WHERE run_id = $1 AND status = 'COMPLETED'`,
+    [runId],
+  )) as { count: number }[];
+  return row?.count ?? 0;
+}
 
 /** A facility booking as the API shows it: whole days, `to` included. */
 export interface BookingRow {

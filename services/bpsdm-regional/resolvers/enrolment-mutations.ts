@@ -17,6 +17,7 @@ import { nextCertificateNumber } from '../queries/certificates';
 import {
   enrolmentOf,
   findEnrolment,
+  lockRunOfEnrolment,
   findRun,
   placesTaken,
   plainEnrolment,
@@ -29,8 +30,9 @@ import {
   clientKeySchema,
   idSchema,
   parseArgs,
+  librarianProvince,
   refreshEnrolment,
-  requireLibrarian,
+  requireOwnLibrarian,
   requireOwnOffice,
   SCHEMA,
   versionSchema,
@@ -49,6 +51,7 @@ async function lockEnrolmentToChange(
   viewer: Viewer,
   version: number | null | undefined,
 ): Promise<EnrolmentInRun> {
+  await lockRunOfEnrolment(manager, id);
   const enrolment = await findEnrolment(manager, id, true);
   if (!enrolment) throw notFound('Enrolment', id);
   requireOwnOffice(viewer, enrolment.provinceCode, `Enrolment ${id}`);
@@ -85,7 +88,8 @@ export async function enrol(
   const run = await findRun(context.db, args.runId);
   if (!run) throw notFound('ProgramRun', args.runId);
   requireOwnOffice(viewer, run.provinceCode, `Run ${args.runId}`);
-  await requireLibrarian(args.librarianId, 'librarianId', context);
+  const home = await librarianProvince(args.librarianId, 'librarianId', context);
+  requireOwnLibrarian(viewer, args.librarianId, home);
 
   const enrolment = await auditedTransaction(context.db, SCHEMA, viewer, async (manager, audit) => {
     let before: Enrolment | null = null;
@@ -257,6 +261,12 @@ export async function recordResult(
       throw inputError(
         'enrolmentId',
         `Enrolment ${args.enrolmentId} is WITHDRAWN: a participant who withdrew has no result`,
+      );
+    }
+    if (before.status === 'NOT_COMPLETED') {
+      throw inputError(
+        'enrolmentId',
+        `Enrolment ${args.enrolmentId} is NOT_COMPLETED: run ${before.runId} was completed without a result for it, so it gets no completion certificate (STTPP); results are recorded while the run is ONGOING`,
       );
     }
     checkHours(args.lessonHoursEarned, programHours);

@@ -11,9 +11,16 @@ import {
 } from '@coop/common';
 import { z } from 'zod';
 import type { ProgramRun, RunStatus } from '../entities';
-import { deleteBookingsOfRun, findRun, plainRun, type RunInOffice } from '../queries/writes';
+import {
+  completedIn,
+  deleteBookingsOfRun,
+  findRun,
+  plainRun,
+  settleEnrolmentsOfRun,
+  type RunInOffice,
+} from '../queries/writes';
 import type { Context } from './context';
-import { checkMove, RUN_STATUSES } from './run-status';
+import { checkCancellable, checkMove, RUN_STATUSES, settlementOf } from './run-status';
 import {
   actorOf,
   clientKeySchema,
@@ -127,7 +134,10 @@ const SetRunStatusArgs = {
 
 /**
  * `setRunStatus(id, version, status)`: moves a run on by the state machine of `run-status.ts`.
- * Cancelling a run releases its facility bookings, so the facilities can be booked again.
+ * Completing or cancelling a run settles its enrolments still in progress (`settlementOf`), each
+ * with an audit record, in the same transaction as the move: the run's lock, taken first, keeps
+ * every other writer of its enrolments waiting until both are committed, or neither. Cancelling
+ * a run releases its facility bookings, so the facilities can be booked again.
  */
 export async function setRunStatus(
   _: unknown,
@@ -142,7 +152,20 @@ export async function setRunStatus(
     if (before.version !== args.version) {
       throw staleWrite('ProgramRun', args.id, args.version, before.version);
     }
-    checkMove(before.status, args.status as RunStatus);
+    const to = args.status as RunStatus;
+    checkMove(before.status, to);
+    if (to === 'CANCELLED') checkCancellable(args.id, await completedIn(manager, args.id));
+    const settled = settlementOf(to);
+    if (settled) {
+      for (const change of await settleEnrolmentsOfRun(manager, args.id, settled)) {
+        await audit({
+          action: 'setRunStatus',
+          entity: 'Enrolment',
+          entityId: change.after.id,
+          ...change,
+        });
+      }
+    }
     await manager.query(
       `UPDATE bpsdm_regional.program_run SET status = $2, version = version + 1 WHERE id = $1`,
       [args.id, args.status],

@@ -1,5 +1,5 @@
 import { inputError } from '@coop/common';
-import type { RunStatus } from '../entities';
+import type { EnrolmentStatus, RunStatus } from '../entities';
 
 /** Every status of a run, in the order a run normally goes through them. */
 export const RUN_STATUSES = ['PLANNED', 'OPEN', 'ONGOING', 'COMPLETED', 'CANCELLED'] as const;
@@ -34,4 +34,28 @@ export function refusedMove(from: RunStatus, to: RunStatus): string | null {
 export function checkMove(from: RunStatus, to: RunStatus): void {
   const problem = refusedMove(from, to);
   if (problem) throw inputError('status', problem);
+}
+
+/**
+ * What a run's move does to its enrolments still in progress (REGISTERED or ATTENDING), in the
+ * move's transaction (decision 14): completing the run settles them as NOT_COMPLETED (a
+ * participant completes by a recorded result, which makes the enrolment COMPLETED at once);
+ * cancelling it withdraws them. Null: the move leaves enrolments as they are.
+ */
+export function settlementOf(to: RunStatus): EnrolmentStatus | null {
+  if (to === 'COMPLETED') return 'NOT_COMPLETED';
+  if (to === 'CANCELLED') return 'WITHDRAWN';
+  return null;
+}
+
+/**
+ * A run in which someone completed (a result recorded, an STTPP number issued) is not
+ * cancelled: an issued certificate is not taken back. BAD_USER_INPUT on `status`.
+ */
+export function checkCancellable(runId: string, completed: number): void {
+  if (completed === 0) return;
+  throw inputError(
+    'status',
+    `Run ${runId} has ${completed} participant${completed === 1 ? '' : 's'} with a recorded result and a completion certificate (STTPP) number, which cancelling would void: move the run to COMPLETED instead (participants without a result then become NOT_COMPLETED)`,
+  );
 }

@@ -116,15 +116,38 @@ export function requireProgram(id: string, field: string, context: Context) {
   );
 }
 
-export function requireLibrarian(id: string, field: string, context: Context) {
-  return requireReference(
+/**
+ * The province a librarian works in, asked of its owner (the library) with the caller's token:
+ * bpsdm-regional keeps no copy of it. An unknown librarian is BAD_USER_INPUT on `field`.
+ */
+export async function librarianProvince(
+  id: string,
+  field: string,
+  context: Context,
+): Promise<string> {
+  const { librarian } = await queryService<{
+    librarian: { id: string; provinceCode: string } | null;
+  }>(
     'library',
-    'query($id: ID!){ librarian(id: $id) { id } }',
-    id,
-    (data: { librarian: { id: string } | null }) => data.librarian?.id === id,
-    field,
-    `No librarian has id ${id}`,
+    'query($id: ID!){ librarian(id: $id) { id provinceCode } }',
+    { id },
     context.authorization,
+  );
+  if (librarian?.id !== id) throw inputError(field, `No librarian has id ${id}`);
+  return librarian.provinceCode;
+}
+
+/**
+ * A regional operator enrols only librarians who work in its own province (decision 14): the
+ * scores of a librarian of another province would become readable by its office. Admins may
+ * place a librarian in another province's run.
+ */
+export function requireOwnLibrarian(viewer: Viewer, librarianId: string, provinceCode: string) {
+  if (viewer.role === 'admin' || viewer.provinceCode === provinceCode) return;
+  throw userError(
+    'FORBIDDEN',
+    `Librarian ${librarianId} works in province ${provinceCode}; a regional operator of province ${viewer.provinceCode ?? '(none)'} may enrol only librarians who work in its own province: an admin of BPSDM Kemendagri may place a librarian in another province's run`,
+    { field: 'librarianId' },
   );
 }
 
