@@ -72,6 +72,8 @@ let operator31: string;
 let analyst: string;
 let programId: string;
 let librarianIds: string[];
+/** A librarian who works in province 32: its operator may enrol only those (decision 14). */
+let librarianOf32: string;
 let facilityIds: string[];
 let db: Client;
 
@@ -222,16 +224,19 @@ beforeAll(async () => {
   const data = await query<{
     trainingPrograms: { edges: { node: { id: string } }[] };
     librarians: { edges: { node: { id: string } }[] };
+    of32: { edges: { node: { id: string } }[] };
     facilities: { id: string }[];
   }>(
     `{ trainingPrograms(first: 1) { edges { node { id } } }
        librarians(first: 100) { edges { node { id } } }
+       of32: librarians(first: 1, filter: { provinceCode: "32" }) { edges { node { id } } }
        facilities { id } }`,
     {},
     { token: admin },
   );
   programId = data.trainingPrograms.edges[0]!.node.id;
   librarianIds = data.librarians.edges.map((edge) => edge.node.id);
+  librarianOf32 = data.of32.edges[0]!.node.id;
   facilityIds = data.facilities.map((facility) => facility.id);
   expect(librarianIds.length).toBeGreaterThanOrEqual(60);
   expect(facilityIds.length).toBeGreaterThanOrEqual(4);
@@ -591,7 +596,7 @@ describe('enrol', () => {
       expectRefused(await enrol(run31.id, librarianIds[4]!, operator32), 'FORBIDDEN');
     });
     const run32 = await runIn('OPEN');
-    const mine = await enrol(run32.id, librarianIds[4]!, operator32);
+    const mine = await enrol(run32.id, librarianOf32, operator32);
     expect(mine.errors).toBeUndefined();
     expect(mine.data!.enrol.status).toBe('REGISTERED');
     expectRefused(await enrol(run32.id, librarianIds[5]!, analyst), 'FORBIDDEN');
