@@ -287,15 +287,14 @@ describe('completing a run', () => {
   });
 
   it('changes nothing when settling fails part-way: the move and every settlement, or none', async () => {
-    const { run, inProgress } = await ongoingRun();
-    const last = inProgress[2]!.id;
-    // A fault injected at the audit record of one settled enrolment: every enrolment has been
-    // updated by then (one statement), and audit records may have been written before it.
+    const { run } = await ongoingRun();
+    // A fault injected at the move's last write, the run's audit record: every enrolment has
+    // been settled and audited by then.
     const trigger = `fail_settlement_${randomUUID().replaceAll('-', '')}`;
     await sql(`CREATE FUNCTION bpsdm_regional.${trigger}() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN RAISE EXCEPTION 'injected fault'; END $$`);
     await sql(`CREATE TRIGGER ${trigger} BEFORE INSERT ON bpsdm_regional.audit_record FOR EACH ROW
-      WHEN (NEW.entity_id = '${last}' AND NEW.action = 'setRunStatus')
+      WHEN (NEW.entity = 'ProgramRun' AND NEW.entity_id = '${run.id}' AND NEW.action = 'setRunStatus')
       EXECUTE FUNCTION bpsdm_regional.${trigger}()`);
     const enrolmentsBefore = await enrolmentsOf(run.id);
     const runBefore = await runStatus(run.id);
@@ -420,11 +419,13 @@ describe('two operators settling one run at once', () => {
         expectRefused(recorded, 'BAD_USER_INPUT', 'enrolmentId');
         expect(row).toMatchObject({ status: 'NOT_COMPLETED', completion_certificate_number: null });
       } else {
+        // The result came first: the settlement found the enrolment COMPLETED and left it.
         expect(row).toMatchObject({
           status: 'COMPLETED',
           lesson_hours_earned: programHours,
           completion_certificate_number: expect.stringMatching(/^STTPP\/34\//),
         });
+        expect((await settlementAudits(run.id)).has(target)).toBe(false);
       }
     }
   });

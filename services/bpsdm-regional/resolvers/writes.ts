@@ -143,7 +143,8 @@ export async function librarianProvince(
  * place a librarian in another province's run.
  */
 export function requireOwnLibrarian(viewer: Viewer, librarianId: string, provinceCode: string) {
-  if (viewer.role === 'admin' || viewer.provinceCode === provinceCode) return;
+  if (viewer.role === 'admin') return;
+  if (viewer.role === 'regional-operator' && viewer.provinceCode === provinceCode) return;
   throw userError(
     'FORBIDDEN',
     `Librarian ${librarianId} works in province ${provinceCode}; a regional operator of province ${viewer.provinceCode ?? '(none)'} may enrol only librarians who work in its own province: an admin of BPSDM Kemendagri may place a librarian in another province's run`,

@@ -2,10 +2,12 @@ import { GraphQLError } from 'graphql';
 import type { RunStatus } from '../../../services/bpsdm-regional/entities';
 import {
   canMove,
+  checkCancellable,
   checkMove,
   refusedMove,
   RUN_MOVES,
   RUN_STATUSES,
+  settlementOf,
 } from '../../../services/bpsdm-regional/resolvers/run-status';
 
 const ALLOWED: [RunStatus, RunStatus][] = [
@@ -67,5 +69,35 @@ describe('the run state machine', () => {
       'A CANCELLED run is final: it cannot move to COMPLETED (no move is allowed from CANCELLED)',
     );
     expect(refusedMove('COMPLETED', 'CANCELLED')).toMatch(/^A COMPLETED run is final/);
+  });
+});
+
+describe('settling the enrolments of a run (decision 14)', () => {
+  it('settles them when the run is completed or cancelled, and only then', () => {
+    expect(Object.fromEntries(RUN_STATUSES.map((to) => [to, settlementOf(to)]))).toEqual({
+      PLANNED: null,
+      OPEN: null,
+      ONGOING: null,
+      COMPLETED: 'NOT_COMPLETED',
+      CANCELLED: 'WITHDRAWN',
+    });
+  });
+
+  it('refuses to cancel a run in which someone completed, with BAD_USER_INPUT on `status`', () => {
+    expect(() => checkCancellable('r', 0)).not.toThrow();
+    for (const completed of [1, 2, 500]) {
+      let thrown: unknown;
+      try {
+        checkCancellable('r', completed);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(GraphQLError);
+      expect((thrown as GraphQLError).extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: 'status',
+      });
+      expect((thrown as GraphQLError).message).toContain(`Run r has ${completed} participant`);
+    }
   });
 });

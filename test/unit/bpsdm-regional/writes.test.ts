@@ -4,6 +4,7 @@ import {
   clientKeySchema,
   idSchema,
   parseArgs,
+  requireOwnLibrarian,
   requireOwnOffice,
   sqlState,
   versionSchema,
@@ -37,6 +38,21 @@ describe('requireOwnOffice', () => {
       const error = thrown(() => requireOwnOffice(who, '31', 'Run x'));
       expect(error.extensions.code).toBe('FORBIDDEN');
       expect(error.message).toMatch(/^Run x is at the office of province 31; /);
+    }
+  });
+});
+
+describe('requireOwnLibrarian', () => {
+  it("lets admins enrol anybody and operators their own province's librarians", () => {
+    expect(() => requireOwnLibrarian(viewer('admin'), 'l', '31')).not.toThrow();
+    expect(() => requireOwnLibrarian(viewer('regional-operator', '32'), 'l', '32')).not.toThrow();
+  });
+
+  it('refuses a librarian of another province with FORBIDDEN on librarianId', () => {
+    for (const who of [viewer('regional-operator', '32'), viewer('analyst'), ANONYMOUS]) {
+      const error = thrown(() => requireOwnLibrarian(who, 'l', '31'));
+      expect(error.extensions).toMatchObject({ code: 'FORBIDDEN', field: 'librarianId' });
+      expect(error.message).toMatch(/^Librarian l works in province 31; /);
     }
   });
 });
