@@ -74,7 +74,7 @@ const count = (name: string, min: number) =>
  * yet and a piloting or used one has at least one; no more libraries use it than the province
  * has; and a forum exists only where half of the regency/city libraries use it (decision 15).
  */
-const rolloutInput = z
+export const rolloutInput = z
   .object({
     initiativeCode: text('initiativeCode', 1, 40),
     provinceCode: knownProvince,
