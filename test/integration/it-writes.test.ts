@@ -214,6 +214,12 @@ describe('IT initiative writes (library)', () => {
       asAdmin(UPDATE, { code: input.code, version: 1, input: { name: 'Nama B' } }),
     ]);
     expect([outcome(a), outcome(b)].sort()).toEqual(['CONFLICT', 'OK']);
+    const stale = await asAdmin(UPDATE, {
+      code: input.code,
+      version: 1,
+      input: { name: 'Nama C' },
+    });
+    expect(firstError(stale)?.extensions).toMatchObject({ code: 'CONFLICT', actualVersion: 2 });
     expect(
       outcome(await asAdmin(UPDATE, { code: 'NOPE', version: 1, input: { name: 'X y' } })),
     ).toBe('NOT_FOUND');
