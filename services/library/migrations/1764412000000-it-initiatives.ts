@@ -1,9 +1,10 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Scope 4: Perpusnas's national IT services and their rollout per province. A forum
- * (*forum INLISLite*) needs half of the province's regency/city libraries to use the service,
- * which the table keeps as a check as well as the write path (decision 15).
+ * Scope 4: Perpusnas's national IT services and their rollout per province. The rules of a
+ * rollout's numbers (decision 15) are checks here as well as in the write path: PLANNED means
+ * no library uses it, and a forum (*forum INLISLite*) needs half of the province's
+ * regency/city libraries to use the service.
  */
 export class ItInitiatives1764412000000 implements MigrationInterface {
   name = 'ItInitiatives1764412000000';
@@ -32,6 +33,7 @@ export class ItInitiatives1764412000000 implements MigrationInterface {
         since date,
         version integer NOT NULL DEFAULT 1,
         UNIQUE (initiative_code, province_code),
+        CHECK ((status = 'PLANNED') = (libraries_using = 0)),
         CHECK (NOT has_forum OR (libraries_total IS NOT NULL
           AND libraries_using * 2 >= libraries_total))
       )`);
