@@ -8,7 +8,7 @@ import { recountLibrary } from './recount';
 import { resolvers } from './resolvers';
 import { seedLibrary } from './seed';
 
-/** The `library` subgraph (Perpusnas): agreements, librarians, certification, facilities. */
+/** The `library` subgraph (Perpusnas): agreements, librarians, certification, facilities, IT initiatives. */
 export const libraryService: ServiceModule<Loaders> = {
   name: 'library',
   schemaPath: path.join(__dirname, 'schema.graphql'),

@@ -1,4 +1,11 @@
-import { auditTrailLoader, byKeyLoader, groupLoader, isUuid, today } from '@coop/common';
+import {
+  auditTrailLoader,
+  byKeyLoader,
+  groupLoader,
+  isUuid,
+  objectKeyLoader,
+  today,
+} from '@coop/common';
 import DataLoader from 'dataloader';
 import { In, type DataSource } from 'typeorm';
 import {
@@ -8,8 +15,11 @@ import {
   CertificationScheme,
   CompetencyUnit,
   Facility,
+  ItInitiative,
+  ItRollout,
   Librarian,
 } from './entities';
+import { rolloutCounts, rolloutPages } from './it-rollouts';
 import { librarianStatsOn, type LibrarianStats } from './librarian-stats';
 
 /** Fresh loaders for every request: batching per request, no cache shared between users. */
@@ -69,6 +79,29 @@ export function createLoaders(db: DataSource) {
       (ids) => db.getRepository(Facility).findBy({ id: In([...ids]) }),
       (row) => row.id,
       isUuid,
+    ),
+    itInitiative: byKeyLoader(
+      (codes) => db.getRepository(ItInitiative).findBy({ code: In([...codes]) }),
+      (row) => row.code,
+    ),
+    itRollout: byKeyLoader(
+      (ids) => db.getRepository(ItRollout).findBy({ id: In([...ids]) }),
+      (row) => row.id,
+      isUuid,
+    ),
+    itRolloutsOfProvince: groupLoader(
+      (codes) =>
+        db.getRepository(ItRollout).find({
+          where: { provinceCode: In([...codes]) },
+          order: { initiativeCode: 'ASC' },
+        }),
+      (row) => row.provinceCode,
+    ),
+    itRolloutPages: objectKeyLoader((keys: Parameters<typeof rolloutPages>[1]) =>
+      rolloutPages(db, keys),
+    ),
+    itRolloutCounts: objectKeyLoader((keys: Parameters<typeof rolloutCounts>[1]) =>
+      rolloutCounts(db, keys),
     ),
     auditTrail: auditTrailLoader(db, 'library'),
     librarianStats: new DataLoader<string, LibrarianStats>((codes) =>

@@ -10,7 +10,7 @@ const ofHolder = personal<Certification, Context>(
 
 /**
  * Who may read what in the library subgraph; every field not listed is public (agreements,
- * schemes, facilities, `verifyCertificate`). Names, NIPs and assessment results are personal
+ * schemes, facilities, IT initiatives and their rollouts, `verifyCertificate`). Names, NIPs and assessment results are personal
  * data (UU 27/2022) of the librarian's province.
  */
 export const policies: PolicyTable<Context> = {
@@ -34,4 +34,6 @@ export const policies: PolicyTable<Context> = {
   'Librarian.auditTrail': onlyRoles(),
   'Certification.auditTrail': onlyRoles(),
   'Facility.auditTrail': onlyRoles(),
+  'ItInitiative.auditTrail': onlyRoles(),
+  'ItRollout.auditTrail': onlyRoles(),
 };

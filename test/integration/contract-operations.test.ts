@@ -345,3 +345,221 @@ describe('the contract operations', () => {
     });
   });
 });
+
+describe('the contract operations of scope 4 (IT initiatives)', () => {
+  interface RolloutRow {
+    initiative_code: string;
+    province_code: string;
+    status: string;
+    libraries_using: number;
+    libraries_total: number | null;
+    has_forum: boolean;
+    since: string | null;
+  }
+  const rollouts = () =>
+    sql<RolloutRow>(
+      'library',
+      `SELECT initiative_code, province_code, status, libraries_using, libraries_total, has_forum,
+              to_char(since, 'YYYY-MM-DD') AS since
+         FROM library.it_rollout ORDER BY province_code, initiative_code`,
+    );
+
+  it('ItDashboard: every province’s IT adoption and its training numbers in one query', async () => {
+    const data = await query<{
+      regionalOffices: {
+        provinceCode: string;
+        name: string;
+        itAdoption: {
+          initiative: { code: string };
+          status: string;
+          librariesUsing: number;
+          hasForum: boolean;
+        }[];
+        trainingStats: { runs: number; participants: number };
+      }[];
+    }>(
+      `query ItDashboard { regionalOffices { provinceCode name
+        itAdoption { initiative { code } status librariesUsing hasForum }
+        trainingStats(year: 2025) { runs participants } } }`,
+      {},
+      { token: await adminToken(), fresh: true },
+    );
+    expect(data.regionalOffices).toHaveLength(38);
+    const adoption = await rollouts();
+    const training = await sql<{ province_code: string; runs: number; participants: number }>(
+      'bpsdm-regional',
+      `SELECT o.province_code, count(DISTINCT r.id)::int AS runs,
+              (count(e.id) FILTER (WHERE e.status <> 'WITHDRAWN'))::int AS participants
+         FROM bpsdm_regional.regional_office o
+         JOIN bpsdm_regional.program_run r ON r.office_id = o.id AND r.status <> 'CANCELLED'
+              AND date_part('year', r.starts_on) = 2025
+         LEFT JOIN bpsdm_regional.enrolment e ON e.run_id = r.id
+        GROUP BY o.province_code`,
+    );
+    for (const office of data.regionalOffices) {
+      expect(office.itAdoption).toEqual(
+        adoption
+          .filter((row) => row.province_code === office.provinceCode)
+          .map((row) => ({
+            initiative: { code: row.initiative_code },
+            status: row.status,
+            librariesUsing: row.libraries_using,
+            hasForum: row.has_forum,
+          })),
+      );
+      const t = training.find((row) => row.province_code === office.provinceCode);
+      expect(office.trainingStats).toEqual({
+        runs: t?.runs ?? 0,
+        participants: t?.participants ?? 0,
+      });
+    }
+    // The facts: the six provinces with an INLISLite forum, each with half its libraries on it.
+    const forums = data.regionalOffices.filter((office) =>
+      office.itAdoption.some((r) => r.initiative.code === 'INLISLITE' && r.hasForum),
+    );
+    expect(forums.map((office) => office.name).sort()).toEqual([
+      'BPSDM Provinsi Aceh',
+      'BPSDM Provinsi Jambi',
+      'BPSDM Provinsi Jawa Tengah',
+      'BPSDM Provinsi Jawa Timur',
+      'BPSDM Provinsi Nusa Tenggara Barat',
+      'BPSDM Provinsi Sumatera Barat',
+    ]);
+    const withTrainingAndIt = data.regionalOffices.filter(
+      (office) => office.itAdoption.length > 0 && office.trainingStats.runs > 0,
+    );
+    expect(withTrainingAndIt.length).toBeGreaterThan(5);
+  });
+
+  it('IT initiatives: the five services, their rollouts page by page and filtered', async () => {
+    const ROLLOUTS = `query ($first: Int, $after: String, $filter: ItRolloutFilter) {
+      itInitiatives { code name kind url
+        rollouts(first: $first, after: $after, filter: $filter) { totalCount
+          pageInfo { hasNextPage endCursor }
+          edges { node { provinceCode status librariesUsing librariesTotal hasForum since
+            office { name } initiative { code } } } } } }`;
+    type Answer = {
+      itInitiatives: {
+        code: string;
+        name: string;
+        kind: string;
+        url: string;
+        rollouts: {
+          totalCount: number;
+          pageInfo: { hasNextPage: boolean; endCursor: string | null };
+          edges: { node: Record<string, unknown> & { office: { name: string } } }[];
+        };
+      }[];
+    };
+    const first = await query<Answer>(ROLLOUTS, { first: 10 });
+    const initiatives = await sql<{ code: string; name: string; kind: string; url: string }>(
+      'library',
+      `SELECT code, name, kind, url FROM library.it_initiative ORDER BY code`,
+    );
+    expect(
+      first.itInitiatives.map(({ code, name, kind, url }) => ({ code, name, kind, url })),
+    ).toEqual(initiatives);
+    expect(initiatives.map((i) => i.code)).toEqual(
+      expect.arrayContaining(['E_RESOURCES', 'INLISLITE', 'IPUSNAS', 'KHASTARA', 'ONESEARCH']),
+    );
+    const all = await rollouts();
+    const asNode = (row: RolloutRow) => ({
+      provinceCode: row.province_code,
+      status: row.status,
+      librariesUsing: row.libraries_using,
+      librariesTotal: row.libraries_total,
+      hasForum: row.has_forum,
+      since: row.since,
+      initiative: { code: row.initiative_code },
+    });
+    for (const initiative of first.itInitiatives) {
+      const expected = all.filter((row) => row.initiative_code === initiative.code);
+      expect(initiative.rollouts.totalCount).toBe(expected.length);
+      expect(initiative.rollouts.edges.map(({ node: { office: _, ...node } }) => node)).toEqual(
+        expected.slice(0, 10).map(asNode),
+      );
+      expect(initiative.rollouts.pageInfo.hasNextPage).toBe(expected.length > 10);
+      for (const edge of initiative.rollouts.edges)
+        expect(edge.node.office.name).toMatch(/^BPSDM Provinsi /);
+    }
+    // The next page of every initiative, from its own cursor.
+    const inlis = first.itInitiatives.find((i) => i.code === 'INLISLITE')!;
+    const next = await query<Answer>(ROLLOUTS, {
+      first: 10,
+      after: inlis.rollouts.pageInfo.endCursor,
+    });
+    expect(
+      next.itInitiatives
+        .find((i) => i.code === 'INLISLITE')!
+        .rollouts.edges.map((edge) => edge.node.provinceCode),
+    ).toEqual(
+      all
+        .filter((row) => row.initiative_code === 'INLISLITE')
+        .slice(10, 20)
+        .map((row) => row.province_code),
+    );
+    // Filtered: in use in Jawa Timur.
+    const filtered = await query<Answer>(ROLLOUTS, {
+      first: 100,
+      filter: { provinceCode: '35', status: 'IN_USE' },
+    });
+    for (const initiative of filtered.itInitiatives) {
+      const expected = all.filter(
+        (row) =>
+          row.initiative_code === initiative.code &&
+          row.province_code === '35' &&
+          row.status === 'IN_USE',
+      );
+      expect(initiative.rollouts.totalCount).toBe(expected.length);
+      expect(initiative.rollouts.edges.map((edge) => edge.node.provinceCode)).toEqual(
+        expected.map((row) => row.province_code),
+      );
+    }
+    const one = await query<{ itInitiative: { name: string } | null; none: null }>(
+      `{ itInitiative(code: "INLISLITE") { name } none: itInitiative(code: "NOPE") { name } }`,
+    );
+    expect(one).toEqual({ itInitiative: { name: inlis.name }, none: null });
+  });
+
+  it('TrainingProgram.initiative: each IT program names the service it teaches', async () => {
+    const data = await query<{
+      trainingPrograms: {
+        totalCount: number;
+        edges: { node: { code: string; initiative: { code: string; name: string } | null } }[];
+      };
+    }>(
+      `{ trainingPrograms(filter: { scope: INFORMATION_TECHNOLOGY }, first: 100) { totalCount
+        edges { node { code initiative { code name } } } } }`,
+    );
+    const programs = await sql<{ code: string; initiative_code: string | null }>(
+      'bpsdm-central',
+      `SELECT code, initiative_code FROM bpsdm_central.training_program
+        WHERE scope = 'INFORMATION_TECHNOLOGY' ORDER BY title, id LIMIT 100`,
+    );
+    const names = new Map(
+      (
+        await sql<{ code: string; name: string }>(
+          'library',
+          `SELECT code, name FROM library.it_initiative`,
+        )
+      ).map((row) => [row.code, row.name]),
+    );
+    expect(data.trainingPrograms.edges.map((edge) => edge.node)).toEqual(
+      programs.map((p) => ({
+        code: p.code,
+        initiative: p.initiative_code
+          ? { code: p.initiative_code, name: names.get(p.initiative_code) }
+          : null,
+      })),
+    );
+    expect(
+      data.trainingPrograms.edges.find((e) => e.node.code === 'OTM-INLIS')?.node.initiative?.code,
+    ).toBe('INLISLITE');
+    const others = await sql<{ n: number }>(
+      'bpsdm-central',
+      `SELECT count(*)::int AS n FROM bpsdm_central.training_program
+        WHERE scope <> 'INFORMATION_TECHNOLOGY' AND initiative_code IS NOT NULL`,
+    );
+    expect(others[0]!.n).toBe(0);
+  });
+});

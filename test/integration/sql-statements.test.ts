@@ -32,6 +32,20 @@ const PROFILES = (first: number) => `{ librarians(first: ${first}) { edges { nod
   enrolments { status run { batchLabel program { title lessonHours } office { name } } }
   lessonHoursCompleted(year: 2025) } } } }`;
 
+const IT_DASHBOARD_FIELDS = `provinceCode name
+  itAdoption { initiative { code name } status librariesUsing hasForum office { name } }
+  trainingStats(year: 2025) { runs participants }`;
+
+const IT_ROLLOUT_FIELDS = (first: number) => `code
+  rollouts(first: ${first}) { totalCount edges { node { provinceCode status
+    initiative { name } office { name trainingStats(year: 2025) { runs } } } } }`;
+
+const IT_PROGRAMS = (
+  first: number,
+) => `{ trainingPrograms(filter: { scope: INFORMATION_TECHNOLOGY },
+  first: ${first}) { edges { node { title initiative { name
+    rollouts(first: 38) { totalCount edges { node { provinceCode librariesUsing } } } } } } } }`;
+
 describe('SQL statements per request', () => {
   it('MyRuns: 1 run or 50 runs of an office cost the same', async () => {
     const data = await query<{ regionalOffice: { runs: { edges: unknown[] } } }>(MY_RUNS(50));
@@ -45,6 +59,33 @@ describe('SQL statements per request', () => {
       `{ regionalOffices { ${DASHBOARD_FIELDS} } }`,
     );
     expect(cost).toEqual({ library: 1, 'bpsdm-central': 0, 'bpsdm-regional': 2 });
+  });
+
+  it('ItDashboard: IT adoption beside training, for 1 office or all 38, costs the same', async () => {
+    const cost = await expectSameCost(
+      `{ regionalOffice(provinceCode: "35") { ${IT_DASHBOARD_FIELDS} } }`,
+      `{ regionalOffices { ${IT_DASHBOARD_FIELDS} } }`,
+    );
+    // library: the rollouts of every office, then their initiatives; regional: the offices, their
+    // stats, and the rollouts' offices.
+    expect(cost).toEqual({ library: 2, 'bpsdm-central': 0, 'bpsdm-regional': 3 });
+  });
+
+  it('IT initiatives: 1 initiative with 1 rollout or all of them with all cost the same', async () => {
+    const data = await query<{ itInitiatives: { rollouts: { edges: unknown[] } }[] }>(
+      `{ itInitiatives { ${IT_ROLLOUT_FIELDS(100)} } }`,
+      {},
+      { token: await adminToken() },
+    );
+    expect(data.itInitiatives.some((i) => i.rollouts.edges.length > 20)).toBe(true);
+    await expectSameCost(
+      `{ itInitiative(code: "KHASTARA") { ${IT_ROLLOUT_FIELDS(1)} } }`,
+      `{ itInitiatives { ${IT_ROLLOUT_FIELDS(100)} } }`,
+    );
+  });
+
+  it('IT programs: 1 program or all of them, with their initiatives’ rollouts, cost the same', async () => {
+    await expectSameCost(IT_PROGRAMS(1), IT_PROGRAMS(100));
   });
 
   it('Agreement: a PKS with 1 run per program or 100 costs the same', async () => {

@@ -254,3 +254,31 @@ export const FACILITY_IDS = {
   merdekaDigitalStudio: stableId('facility', 'merdeka-digital-studio'),
   merdekaAuditorium: stableId('facility', 'merdeka-auditorium'),
 };
+
+/**
+ * The national IT services of Perpusnas (scope 4), by the code the library subgraph keys them
+ * on. bpsdm-central names them on its IT programs; both seeds agree on the codes through this.
+ */
+export const IT_INITIATIVE_CODES = [
+  'INLISLITE',
+  'ONESEARCH',
+  'IPUSNAS',
+  'E_RESOURCES',
+  'KHASTARA',
+] as const;
+
+/**
+ * The initiative a seeded program teaches, by its catalogue code: INLISLite courses teach
+ * INLISLITE; the digital-collection course teaches KHASTARA, and its generated variants go
+ * round the other digital services, so every initiative has programs. Programs of other
+ * scopes teach none.
+ */
+export function programInitiativeCode(program: Pick<CatalogueProgram, 'code' | 'scope'>) {
+  if (program.scope !== 'INFORMATION_TECHNOLOGY') return null;
+  if (program.code.startsWith('OTM-INLIS')) return 'INLISLITE';
+  const variant = /-(\d+)$/.exec(program.code);
+  if (!variant) return 'KHASTARA';
+  const digital = IT_INITIATIVE_CODES.filter((code) => code !== 'INLISLITE');
+  const round = Math.floor(Number(variant[1]) / PROGRAM_CATALOGUE.length);
+  return digital[round % digital.length]!;
+}

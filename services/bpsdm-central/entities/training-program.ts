@@ -33,6 +33,10 @@ export class TrainingProgram {
   @Column('uuid', { name: 'agreement_id', nullable: true })
   agreementId: string | null;
 
+  /** An ItInitiative of the library subgraph (scope INFORMATION_TECHNOLOGY only): a reference. */
+  @Column('text', { name: 'initiative_code', nullable: true })
+  initiativeCode: string | null;
+
   @VersionColumn()
   version: number;
 }

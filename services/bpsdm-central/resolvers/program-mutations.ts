@@ -27,6 +27,18 @@ const LEVELS = [
   'AHLI_UTAMA',
 ] as const;
 
+const IT = 'INFORMATION_TECHNOLOGY';
+
+const initiativeCode = z
+  .string()
+  .regex(
+    /^[A-Z][A-Z0-9_]{1,39}$/,
+    'initiativeCode must be the code of an IT initiative, e.g. INLISLITE',
+  );
+
+const onlyForIt = (scope: string) =>
+  `only a program of scope ${IT} teaches an IT initiative, not one of scope ${scope}: leave initiativeCode out`;
+
 const modules = z
   .array(
     z.object({
@@ -52,9 +64,17 @@ const createInput = z
     agreementId: uuid('agreementId').nullish(),
     targetLevel: z.enum(LEVELS).nullish(),
     lessonHours: z.number().int().nullish(),
+    initiativeCode: initiativeCode.nullish(),
     clientKey,
   })
   .superRefine((value, context) => {
+    if (value.initiativeCode && value.scope !== IT) {
+      context.addIssue({
+        code: 'custom',
+        path: ['initiativeCode'],
+        message: onlyForIt(value.scope),
+      });
+    }
     const sum = value.modules.reduce((total, module) => total + module.lessonHours, 0);
     if (value.lessonHours != null && value.lessonHours !== sum) {
       context.addIssue({
@@ -73,6 +93,7 @@ const updateInput = z.object({
   modules: modules.nullish(),
   agreementId: uuid('agreementId').nullish(),
   targetLevel: z.enum(LEVELS).nullish(),
+  initiativeCode: initiativeCode.nullish(),
 });
 
 /**
@@ -95,6 +116,22 @@ async function checkAgreement(agreementId: string, scope: string, context: Conte
   if (!agreement.scopes.includes(scope)) {
     throw refuse(
       `the PKS does not cover the scope ${scope} (it covers ${agreement.scopes.join(', ')})`,
+    );
+  }
+}
+
+/** The IT initiative a program teaches is the library's: asked through its API (decision 15). */
+async function checkInitiative(code: string, context: Context) {
+  const { itInitiative } = await queryService<{ itInitiative: { code: string } | null }>(
+    'library',
+    'query ($code: ID!) { itInitiative(code: $code) { code } }',
+    { code },
+    context.authorization,
+  );
+  if (!itInitiative) {
+    throw inputError(
+      'input.initiativeCode',
+      `no IT initiative has code ${code}; see itInitiatives`,
     );
   }
 }
@@ -127,6 +164,7 @@ export async function createTrainingProgram(
   const input = parseInput(createInput, args.input);
   const { clientKey: key, modules: list, lessonHours: _sum, ...values } = input;
   if (values.agreementId) await checkAgreement(values.agreementId, values.scope, context);
+  if (values.initiativeCode) await checkInitiative(values.initiativeCode, context);
   const action = {
     action: 'createTrainingProgram',
     entity: 'TrainingProgram',
@@ -147,6 +185,7 @@ export async function createTrainingProgram(
           lessonHours: totalHours(list),
           targetLevel: values.targetLevel ?? null,
           agreementId: values.agreementId ?? null,
+          initiativeCode: values.initiativeCode ?? null,
         };
         await manager.getRepository(TrainingProgram).insert(program);
         await replaceModules(manager, program.id, list);
@@ -189,9 +228,15 @@ export async function updateTrainingProgram(
       if (after.agreementId && (fields.agreementId || fields.scope)) {
         await checkAgreement(after.agreementId, after.scope, context);
       }
-      if (!list) return fields;
+      if (fields.initiativeCode) {
+        if (after.scope !== IT) throw inputError('input.initiativeCode', onlyForIt(after.scope));
+        await checkInitiative(fields.initiativeCode, context);
+      }
+      // A program that leaves the IT scope no longer teaches an IT initiative.
+      const changes = after.scope === IT ? fields : { ...fields, initiativeCode: null };
+      if (!list) return changes;
       await replaceModules(manager, before.id, list);
-      return { ...fields, lessonHours: totalHours(list) };
+      return { ...changes, lessonHours: totalHours(list) };
     },
   );
   context.loaders.program.clear(args.id);

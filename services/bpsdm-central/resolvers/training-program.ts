@@ -45,6 +45,8 @@ export const trainingProgramResolvers = {
     loaders.modulesOfProgram.load(program.id),
   agreement: (program: TrainingProgram) =>
     program.agreementId ? { __typename: 'Agreement', id: program.agreementId } : null,
+  initiative: (program: TrainingProgram) =>
+    program.initiativeCode ? { __typename: 'ItInitiative', code: program.initiativeCode } : null,
 };
 
 /** The programs that implement an agreement of the library subgraph. */

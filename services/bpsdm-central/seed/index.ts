@@ -4,6 +4,7 @@ import {
   lessonHoursOf,
   programAgreementId,
   programId,
+  programInitiativeCode,
   stableId,
   type ScalePlan,
 } from '@coop/common';
@@ -11,7 +12,7 @@ import type { DataSource } from 'typeorm';
 
 /**
  * Seeds the national catalogue: the real program kinds, then generated ones, each linked to
- * the PKS it implements. Idempotent: rows that exist are left as they are.
+ * the PKS it implements and, for IT programs, to the IT initiative it teaches. Idempotent: rows that exist are left as they are.
  */
 export async function seedBpsdmCentral(
   dataSource: DataSource,
@@ -33,6 +34,7 @@ export async function seedBpsdmCentral(
         'lesson_hours',
         'target_level',
         'agreement_id',
+        'initiative_code',
       ],
       programs.map((p, index) => [
         programId(p.code),
@@ -44,7 +46,16 @@ export async function seedBpsdmCentral(
         lessonHoursOf(p),
         p.targetLevel,
         programAgreementId(index),
+        programInitiativeCode(p),
       ]),
+    );
+    // A program seeded before initiatives existed, and never changed since, gets its initiative.
+    const taught = programs.filter((p) => programInitiativeCode(p));
+    await db.query(
+      `UPDATE bpsdm_central.training_program t SET initiative_code = v.code
+         FROM unnest($1::uuid[], $2::text[]) AS v (id, code)
+        WHERE t.id = v.id AND t.initiative_code IS NULL AND t.version = 1`,
+      [taught.map((p) => programId(p.code)), taught.map((p) => programInitiativeCode(p))],
     );
     await insertRows(
       db,

@@ -4,6 +4,8 @@ import { Certification } from './certification';
 import { CertificationScheme } from './certification-scheme';
 import { CompetencyUnit } from './competency-unit';
 import { Facility } from './facility';
+import { ItInitiative } from './it-initiative';
+import { ItRollout } from './it-rollout';
 import { Librarian } from './librarian';
 
 export {
@@ -13,6 +15,8 @@ export {
   CertificationScheme,
   CompetencyUnit,
   Facility,
+  ItInitiative,
+  ItRollout,
   Librarian,
 };
 
@@ -23,5 +27,7 @@ export const entities = [
   CertificationScheme,
   CompetencyUnit,
   Facility,
+  ItInitiative,
+  ItRollout,
   Librarian,
 ];

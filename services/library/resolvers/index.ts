@@ -8,6 +8,14 @@ import {
   verifyCertificate,
 } from './certification';
 import { facilities, facilityResolvers } from './facility';
+import {
+  itAdoption,
+  itInitiative,
+  itInitiativeResolvers,
+  itInitiatives,
+  itRolloutResolvers,
+} from './it-initiative';
+import { createItInitiative, recordRollout, updateItInitiative } from './it-mutations';
 import { librarian, librarianByNip, librarianResolvers, librarians } from './librarian';
 import { regionalOfficeResolvers } from './regional-office';
 import { createAgreement, terminateAgreement, updateAgreement } from './agreement-mutations';
@@ -28,6 +36,8 @@ export const resolvers = {
     certification,
     verifyCertificate,
     facilities,
+    itInitiatives,
+    itInitiative,
   },
   Mutation: {
     createAgreement,
@@ -39,6 +49,9 @@ export const resolvers = {
     revokeCertificate,
     createFacility,
     updateFacility,
+    createItInitiative,
+    updateItInitiative,
+    recordRollout,
   },
   Agreement: { ...agreementResolvers, auditTrail: auditTrailOf('Agreement') },
   AgreementParty: agreementPartyResolvers,
@@ -46,5 +59,7 @@ export const resolvers = {
   Certification: { ...certificationResolvers, auditTrail: auditTrailOf('Certification', 'number') },
   CertificationScheme: certificationSchemeResolvers,
   Facility: { ...facilityResolvers, auditTrail: auditTrailOf('Facility') },
-  RegionalOffice: regionalOfficeResolvers,
+  ItInitiative: { ...itInitiativeResolvers, auditTrail: auditTrailOf('ItInitiative') },
+  ItRollout: { ...itRolloutResolvers, auditTrail: auditTrailOf('ItRollout') },
+  RegionalOffice: { ...regionalOfficeResolvers, itAdoption },
 };

@@ -2,12 +2,13 @@ import { insertRows, stableId, type ScalePlan } from '@coop/common';
 import type { DataSource } from 'typeorm';
 import { AGREEMENTS, FACILITIES, regionalAgreements, SCHEMES } from './facts';
 import { certificationRows, librarianRows } from './generate';
+import { IT_INITIATIVES, itRolloutRows } from './it';
 
 type Progress = (message: string) => void;
 
 /**
- * Seeds the library schema: the real agreements, schemes and facilities, then generated
- * librarians and certifications. Idempotent: rows that exist are left as they are.
+ * Seeds the library schema: the real agreements, schemes, facilities and IT initiatives (with
+ * generated rollouts), then generated librarians and certifications. Idempotent: rows that exist are left as they are.
  */
 export async function seedLibrary(
   dataSource: DataSource,
@@ -97,8 +98,46 @@ export async function seedLibrary(
       ['id', 'name', 'kind', 'capacity', 'address'],
       FACILITIES.map((f) => [f.id, f.name, f.kind, f.capacity, f.address]),
     );
+    await insertRows(
+      db,
+      'library.it_initiative',
+      ['id', 'code', 'name', 'kind', 'description', 'url'],
+      IT_INITIATIVES.map((i) => [
+        stableId('it-initiative', i.code),
+        i.code,
+        i.name,
+        i.kind,
+        i.description,
+        i.url,
+      ]),
+    );
+    const rollouts = itRolloutRows();
+    await insertRows(
+      db,
+      'library.it_rollout',
+      [
+        'id',
+        'initiative_code',
+        'province_code',
+        'status',
+        'libraries_using',
+        'libraries_total',
+        'has_forum',
+        'since',
+      ],
+      rollouts.map((r) => [
+        r.id,
+        r.initiativeCode,
+        r.provinceCode,
+        r.status,
+        r.librariesUsing,
+        r.librariesTotal,
+        r.hasForum,
+        r.since,
+      ]),
+    );
     progress(
-      `library: ${agreements.length} agreements, ${SCHEMES.length} schemes, ${FACILITIES.length} facilities`,
+      `library: ${agreements.length} agreements, ${SCHEMES.length} schemes, ${FACILITIES.length} facilities, ${IT_INITIATIVES.length} IT initiatives in ${rollouts.length} rollouts`,
     );
     await insertRows(
       db,
