@@ -125,27 +125,24 @@ describe('traces across the graph', () => {
       env[service.portVariable] = String(subgraphPorts[index]);
       env[service.urlVariable] = `http://localhost:${subgraphPorts[index]}/graphql`;
     });
-    await Promise.all(
-      SERVICES.map(async (service, index) => {
-        const child = spawnTypeScript(
+    // All four at once: the gateway's health turns 200 once the subgraphs answer.
+    const start = (entry: string, serviceEnv: NodeJS.ProcessEnv, healthUrl: string) => {
+      const child = spawnTypeScript(entry, serviceEnv, 'pipe');
+      child.stdout?.resume();
+      child.stderr?.resume();
+      children.push(child);
+      return waitForHealthy(healthUrl, 120_000, child);
+    };
+    await Promise.all([
+      ...SERVICES.map((service, index) =>
+        start(
           `services/${service.name}/index.ts`,
-          {
-            ...env,
-            DATABASE_URL: testStack().databaseUrls[service.name],
-          },
-          'pipe',
-        );
-        child.stdout?.resume();
-        child.stderr?.resume();
-        children.push(child);
-        await waitForHealthy(`http://localhost:${subgraphPorts[index]}/health`, 90_000, child);
-      }),
-    );
-    const gateway = spawnTypeScript('gateway/index.ts', env, 'pipe');
-    gateway.stdout?.resume();
-    gateway.stderr?.resume();
-    children.push(gateway);
-    await waitForHealthy(`http://localhost:${gatewayPort}/health`, 90_000, gateway);
+          { ...env, DATABASE_URL: testStack().databaseUrls[service.name] },
+          `http://localhost:${subgraphPorts[index]}/health`,
+        ),
+      ),
+      start('gateway/index.ts', env, `http://localhost:${gatewayPort}/health`),
+    ]);
     gatewayUrl = `http://localhost:${gatewayPort}/graphql`;
     token = await adminToken();
   }, 180_000);
