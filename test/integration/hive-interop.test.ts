@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { isDeepStrictEqual as equal } from 'node:util';
 import { PKS_ID } from '@coop/common';
 import { Client } from 'pg';
 import {
@@ -141,7 +142,13 @@ describe('Hive Gateway on our supergraph', () => {
         token: tokens[caller],
         asGateway: false,
       });
-    const [ours, theirs] = await Promise.all([ask(), ask(hiveUrl)]);
+    // Other test files write meanwhile: a write between the two reads makes their answers
+    // differ once. A difference of the routers' stays; a race goes away when asked again.
+    let [ours, theirs] = await Promise.all([ask(), ask(hiveUrl)]);
+    for (let attempt = 1; attempt < 3; attempt += 1) {
+      if (equal(normalised(theirs.body), normalised(ours.body))) break;
+      [ours, theirs] = await Promise.all([ask(), ask(hiveUrl)]);
+    }
     expect(ours.status).toBe(200);
     expect(theirs.status).toBe(200);
     expect(ours.body.data).toBeTruthy();
