@@ -1,8 +1,8 @@
 /**
  * OpenTelemetry traces, on only when `OTEL_EXPORTER_OTLP_ENDPOINT` (or
  * `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) is set: spans go there over OTLP/HTTP (JSON). Off, not
- * one module of the SDK is loaded; what remains are the calls the gateway (Apollo's spans,
- * subgraph-fetch.ts) makes on @opentelemetry/api's no-op tracer and propagator.
+ * one module of the SDK is loaded; what remains are calls on @opentelemetry/api's no-op tracer
+ * and propagator (Apollo's gateway spans, `traceContextHeaders` on calls between services).
  *
  * Every entry imports this module first: importing it patches `http` (a server span per
  * `/graphql` request, continuing the caller's W3C `traceparent`) and `pg` (a span per SQL
