@@ -79,13 +79,14 @@ function normalised(body: GraphQLResponse<unknown>) {
 
 describe('Hive Gateway on our supergraph', () => {
   let hive: ChildProcess;
+  let dir: string;
   let hiveUrl: string;
   let tokens: Record<Caller, string | undefined>;
   let variables: Record<keyof typeof OPERATIONS, Record<string, unknown>>;
 
   beforeAll(async () => {
     ensureHiveGatewayInstalled();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'coop-hive-'));
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'coop-hive-'));
     const supergraphFile = path.join(dir, 'supergraph.graphql');
     fs.writeFileSync(
       supergraphFile,
@@ -128,6 +129,7 @@ describe('Hive Gateway on our supergraph', () => {
 
   afterAll(async () => {
     if (hive) await stopProcess(hive);
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   const answersWithErrors: string[] = [];
