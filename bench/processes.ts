@@ -3,7 +3,7 @@
  * `npm start` runs them), a second instance of our gateway without its response cache, stock
  * `@apollo/gateway` and Hive Gateway, all in front of the same subgraphs.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -55,31 +55,62 @@ export async function assertPortsFree(ports: BenchPorts): Promise<void> {
 
 const subgraphUrl = (port: number) => `http://localhost:${port}/graphql`;
 
-/** The checked-in supergraph with its routing URLs pointed at the bench's subgraphs. */
-export function writeBenchSupergraph(supergraphSdl: string, ports: BenchPorts): string {
+/** The checked-in supergraph with its routing URLs (npm start's ports) replaced by `urls`. */
+export function routeSupergraph(supergraphSdl: string, urls: Record<string, string>): string {
   const defaults = { library: 4001, 'bpsdm-central': 4002, 'bpsdm-regional': 4003 } as const;
   let sdl = supergraphSdl;
   for (const [name, port] of Object.entries(defaults)) {
     const routing = `@join__graph(name: "${name}", url: "${subgraphUrl(port)}")`;
     if (!sdl.includes(routing)) throw new Error(`the supergraph has no ${routing}`);
-    sdl = sdl.replace(
-      routing,
-      `@join__graph(name: "${name}", url: "${subgraphUrl(ports[name as keyof typeof defaults])}")`,
-    );
+    const url = urls[name];
+    if (!url) throw new Error(`no URL for the ${name} subgraph`);
+    sdl = sdl.replace(routing, `@join__graph(name: "${name}", url: "${url}")`);
   }
+  return sdl;
+}
+
+/** The checked-in supergraph with its routing URLs pointed at the bench's subgraphs. */
+export function writeBenchSupergraph(supergraphSdl: string, ports: BenchPorts): string {
+  const urls = {
+    library: subgraphUrl(ports.library),
+    'bpsdm-central': subgraphUrl(ports['bpsdm-central']),
+    'bpsdm-regional': subgraphUrl(ports['bpsdm-regional']),
+  };
   fs.mkdirSync(BENCH_DATA_DIR, { recursive: true });
   const file = path.join(BENCH_DATA_DIR, 'supergraph.graphql');
-  fs.writeFileSync(file, sdl);
+  fs.writeFileSync(file, routeSupergraph(supergraphSdl, urls));
   return file;
 }
 
-/** Hive Gateway is heavy (~500 MB): installed into bench/hive on the first run only. */
+/**
+ * Hive Gateway is heavy (~500 MB): not in the root package.json, installed into bench/hive
+ * (its own lock file) by `.ci/run`, or here on the first run of the bench or its interop test.
+ */
 export function ensureHiveGatewayInstalled(): void {
   if (fs.existsSync(path.join(HIVE_DIR, 'node_modules', '@graphql-hive', 'gateway'))) return;
-  console.log('installing Hive Gateway for the benchmark (npm ci --prefix bench/hive)…');
+  console.log('installing Hive Gateway (npm ci --prefix bench/hive)…');
   execFileSync('npm', ['ci', '--prefix', HIVE_DIR, '--no-audit', '--no-fund'], {
     cwd: ROOT,
     stdio: 'inherit',
+  });
+}
+
+/**
+ * Hive Gateway's CLI on a supergraph file, with bench/hive/gateway.config.ts (the client's
+ * Authorization and the gateway credential go on to every subgraph).
+ */
+export function spawnHiveGateway(
+  supergraphFile: string,
+  port: number,
+  env: NodeJS.ProcessEnv,
+  stdio: StdioOptions,
+): ChildProcess {
+  const cli = path.join(HIVE_DIR, 'node_modules', '@graphql-hive', 'gateway', 'dist', 'bin.js');
+  const args = [cli, 'supergraph', supergraphFile, '--port', String(port)];
+  return spawn(process.execPath, [...args, '--config-path', 'gateway.config.ts'], {
+    cwd: HIVE_DIR,
+    env,
+    stdio,
   });
 }
 
@@ -197,13 +228,11 @@ export class BenchProcesses {
       EXPOSE_SQL_STATEMENT_COUNT: '1',
       DEBUG_STATS_PORT: String(this.ports.hiveGatewayStats),
     };
-    const cli = path.join(HIVE_DIR, 'node_modules', '@graphql-hive', 'gateway', 'dist', 'bin.js');
-    const args = [cli, 'supergraph', supergraphFile, '--port', String(this.ports.hiveGateway)];
-    const child = spawn(process.execPath, [...args, '--config-path', 'gateway.config.ts'], {
-      cwd: HIVE_DIR,
-      env,
-      stdio: ['ignore', stdio.stdout, stdio.stderr],
-    });
+    const child = spawnHiveGateway(supergraphFile, this.ports.hiveGateway, env, [
+      'ignore',
+      stdio.stdout,
+      stdio.stderr,
+    ]);
     const ready = `http://localhost:${this.ports.hiveGateway}/readiness`;
     await this.started('Hive Gateway', child, logFile, ready);
   }

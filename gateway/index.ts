@@ -1,5 +1,9 @@
+// First: with tracing on, http must be patched before anything loads it.
+import { startTracing } from '@coop/common/tracing';
 import { gatewayPort, log } from '@coop/common';
 import { startGateway } from './server';
+
+startTracing('gateway');
 
 startGateway(gatewayPort())
   .then((running) => {

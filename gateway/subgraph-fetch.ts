@@ -1,5 +1,7 @@
 import { subgraphFetches } from '@coop/common';
 import type { FetcherRequestInit } from '@apollo/utils.fetcher';
+import { traceContextHeaders } from '@coop/common/tracing';
+import { trace } from '@opentelemetry/api';
 import { GraphQLError } from 'graphql';
 
 interface BufferedResponse {
@@ -34,6 +36,18 @@ function withoutHeader(
 }
 
 /**
+ * The request with the active trace context (W3C `traceparent`): the subgraph's spans continue
+ * the gateway's fetch span. Added after the deduplication key is made, so requests of different
+ * traces still share a fetch (the first one's trace gets the subgraph's spans). With tracing off
+ * the propagator is a no-op and the request is unchanged.
+ */
+function withTraceContext(init: FetcherRequestInit | undefined): FetcherRequestInit | undefined {
+  const traceHeaders = traceContextHeaders();
+  if (Object.keys(traceHeaders).length === 0) return init;
+  return { ...init, headers: { ...init?.headers, ...traceHeaders } };
+}
+
+/**
  * How the gateway calls one subgraph: with a timeout, naming the subgraph when it fails, and —
  * when `dedup` is on — sending identical reads that are in flight at the same time (same body,
  * same caller's token) once, as Hive Gateway and Apollo Router do. Every caller gets its own
@@ -51,8 +65,9 @@ export function subgraphFetcher(
 ) {
   const inFlight = new Map<string, Promise<BufferedResponse>>();
 
-  async function send(url: string, init: FetcherRequestInit | undefined): Promise<Response> {
+  async function send(url: string, request: FetcherRequestInit | undefined): Promise<Response> {
     const timer = subgraphFetches.startTimer({ subgraph });
+    const init = withTraceContext(request);
     try {
       const response = await fetch(url, {
         ...init,
@@ -100,6 +115,9 @@ export function subgraphFetcher(
       inFlight.set(key, pending);
       const forget = () => inFlight.delete(key);
       pending.then(forget, forget);
+    } else {
+      // This fetch's answer comes from another request's: its subgraph spans are in that trace.
+      trace.getActiveSpan()?.setAttribute('coop.subgraph_fetch.shared', true);
     }
     const { text, ...meta } = await pending;
     const bodyless = meta.status === 204 || meta.status === 205 || meta.status === 304;

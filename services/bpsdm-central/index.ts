@@ -1,3 +1,5 @@
+// First: with tracing on, http and pg must be patched before anything loads them.
+import { startTracing } from '@coop/common/tracing';
 import path from 'node:path';
 import { runServiceProcess, type ServiceModule } from '@coop/common';
 import { entities } from './entities';
@@ -19,4 +21,7 @@ export const bpsdmCentralService: ServiceModule<Loaders> = {
   seed: seedBpsdmCentral,
 };
 
-if (require.main === module) runServiceProcess(bpsdmCentralService);
+if (require.main === module) {
+  startTracing('bpsdm-central');
+  runServiceProcess(bpsdmCentralService);
+}

@@ -1,3 +1,5 @@
+// First: with tracing on, http and pg must be patched before anything loads them.
+import { startTracing } from '@coop/common/tracing';
 import path from 'node:path';
 import { runServiceProcess, type ServiceModule } from '@coop/common';
 import { entities } from './entities';
@@ -21,4 +23,7 @@ export const libraryService: ServiceModule<Loaders> = {
   seed: seedLibrary,
 };
 
-if (require.main === module) runServiceProcess(libraryService);
+if (require.main === module) {
+  startTracing('library');
+  runServiceProcess(libraryService);
+}

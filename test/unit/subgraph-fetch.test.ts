@@ -1,16 +1,24 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { context, propagation, trace } from '@opentelemetry/api';
+import {
+  InMemorySpanExporter,
+  NodeTracerProvider,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-node';
 import { subgraphFetcher, WRITE_EPOCH_HEADER } from '../../gateway/subgraph-fetch';
 
 /** A subgraph stand-in that answers after a pause and counts what it received. */
 function slowServer(pauseMs: number) {
-  const received: { body: string; authorization?: string; epoch?: string }[] = [];
+  const received: { body: string; authorization?: string; epoch?: string; traceparent?: string }[] =
+    [];
   const server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
       const epoch = req.headers[WRITE_EPOCH_HEADER] as string | undefined;
-      received.push({ body, authorization: req.headers.authorization, epoch });
+      const traceparent = req.headers.traceparent as string | undefined;
+      received.push({ body, authorization: req.headers.authorization, epoch, traceparent });
       setTimeout(() => {
         res.setHeader('content-type', 'application/json');
         res.end(JSON.stringify({ data: { n: received.length } }));
@@ -43,6 +51,8 @@ describe('subgraph fetches', () => {
     const responses = await Promise.all(Array.from({ length: 10 }, () => fetcher(url, read)));
     const bodies = await Promise.all(responses.map((response) => response.json()));
     expect(received).toHaveLength(1);
+    // Tracing is off here: the request goes out as it came.
+    expect(received[0]!.traceparent).toBeUndefined();
     expect(new Set(bodies.map((body) => JSON.stringify(body)))).toEqual(
       new Set([JSON.stringify({ data: { n: 1 } })]),
     );
@@ -91,6 +101,64 @@ describe('subgraph fetches', () => {
     const fetcher = subgraphFetcher('library', { timeoutMs: 20, dedup: true });
     await expect(fetcher(url, init('{ facilities { id } }'))).rejects.toMatchObject({
       extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'library' },
+    });
+  });
+
+  describe('with tracing on', () => {
+    const spans = new InMemorySpanExporter();
+    const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
+    beforeAll(() => provider.register());
+    afterAll(async () => {
+      await provider.shutdown();
+      trace.disable();
+      propagation.disable();
+      context.disable();
+    });
+
+    /** Runs `work` in a new trace's root span, as Apollo's gateway runs a fetch in its span. */
+    const inSpan = async <T>(name: string, work: () => Promise<T>) =>
+      trace.getTracer('test').startActiveSpan(name, { root: true }, async (span) => {
+        try {
+          return { result: await work(), span };
+        } finally {
+          span.end();
+        }
+      });
+    const traceparentOf = (span: { spanContext(): { traceId: string; spanId: string } }) =>
+      `00-${span.spanContext().traceId}-${span.spanContext().spanId}-01`;
+
+    it("sends the active span's trace context, so the subgraph continues the trace", async () => {
+      const fetcher = subgraphFetcher('library', { timeoutMs: 5000, dedup: true });
+      const read = init('{ agreements { totalCount } }');
+      const { span } = await inSpan('fetch', () => fetcher(url, read));
+      // (A request of an earlier test may still arrive: only this one is looked at.)
+      const sent = received.filter((request) => request.body === read.body);
+      expect(sent.map((request) => request.traceparent)).toEqual([traceparentOf(span)]);
+    });
+
+    it('still sends identical reads of different traces once: the trace is no part of the key', async () => {
+      const fetcher = subgraphFetcher('library', { timeoutMs: 5000, dedup: true });
+      const read = init('query Q__library__0 { facilities { id } }');
+      spans.reset();
+      const fetches = await Promise.all(
+        Array.from({ length: 10 }, (_, index) =>
+          inSpan(`fetch ${index}`, () => fetcher(url, read)),
+        ),
+      );
+      expect(new Set(fetches.map(({ span }) => span.spanContext().traceId)).size).toBe(10);
+      expect(received).toHaveLength(1);
+      // The fetch carries the trace of the request that sent it; the others' spans say so.
+      expect(received[0]!.traceparent).toBe(traceparentOf(fetches[0]!.span));
+      const shared = spans
+        .getFinishedSpans()
+        .filter((span) => span.attributes['coop.subgraph_fetch.shared'] === true)
+        .map((span) => span.name);
+      expect(shared.sort()).toEqual(
+        fetches
+          .slice(1)
+          .map((_, index) => `fetch ${index + 1}`)
+          .sort(),
+      );
     });
   });
 });

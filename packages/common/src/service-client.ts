@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { serviceDefinition, serviceUrl, type ServiceDefinition } from './config';
 import { GATEWAY_CREDENTIAL_HEADER, subgraphSecret } from './gateway-credential';
+import { traceContextHeaders } from './tracing';
 
 /**
  * Asks another subgraph through its public API, never its tables: how a service checks a
@@ -23,6 +24,7 @@ export async function queryService<T>(
         ...(authorization ? { authorization } : {}),
         // Services inside the graph hold the gateway's credential too (gateway-credential.ts).
         [GATEWAY_CREDENTIAL_HEADER]: subgraphSecret() ?? '',
+        ...traceContextHeaders(),
       },
       body: JSON.stringify({ query, variables }),
       signal: AbortSignal.timeout(5000),
