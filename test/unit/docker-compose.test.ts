@@ -2,15 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { GATEWAY_DEFAULT_PORT, SERVICES } from '@coop/common/config';
+import { readSource as read, ROOT, variablesTheCodeReads } from '../support/code-variables';
 
 /**
  * docker-compose.yml cannot run here (no Docker engine), so this checks it against the code:
  * one container per service from the one Dockerfile, the ports and variables the code reads,
  * health checks and the start order.
  */
-
-const ROOT = path.resolve(__dirname, '..', '..');
-const read = (file: string) => fs.readFileSync(path.join(ROOT, file), 'utf8');
 
 interface ComposeService {
   build?: unknown;
@@ -43,39 +41,6 @@ const healthTest = (name: string): string => {
   const test = services[name]?.healthcheck?.test;
   return Array.isArray(test) ? test.join(' ') : (test ?? '');
 };
-
-/** Every source file the containers run (the services, the gateway, the shared kit, scripts). */
-function sourceFiles(dir: string): string[] {
-  return fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
-    const relative = path.join(dir, entry.name);
-    if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : sourceFiles(relative);
-    return entry.name.endsWith('.ts') ? [relative] : [];
-  });
-}
-
-/** Variable names the code reads: `process.env.X`, `process.env['X']`, `intFromEnv('X', …)`. */
-function variablesTheCodeReads(): Set<string> {
-  const names = new Set<string>();
-  const patterns = [
-    /process\.env\.([A-Z][A-Z0-9_]*)/g,
-    /process\.env\[\s*['"]([A-Z][A-Z0-9_]*)['"]\s*\]/g,
-    /intFromEnv\(\s*['"]([A-Z][A-Z0-9_]*)['"]/g,
-  ];
-  for (const file of ['packages/common/src', 'services', 'gateway', 'scripts'].flatMap(
-    sourceFiles,
-  )) {
-    const text = read(file);
-    for (const pattern of patterns) {
-      for (const match of text.matchAll(pattern)) names.add(match[1]!);
-    }
-  }
-  // config.ts reads these through `process.env[service.portVariable]` and `[service.urlVariable]`.
-  for (const service of SERVICES) {
-    names.add(service.portVariable);
-    names.add(service.urlVariable);
-  }
-  return names;
-}
 
 describe('docker-compose.yml', () => {
   it('runs PostgreSQL, the three subgraphs and the gateway, nothing else', () => {
