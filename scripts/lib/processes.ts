@@ -33,8 +33,9 @@ export async function waitForHealthy(
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child && child.exitCode !== null) {
-      throw new Error(`process exited with code ${child.exitCode} before ${url} was healthy`);
+    if (child && (child.exitCode !== null || child.signalCode !== null)) {
+      const how = child.signalCode ?? `code ${child.exitCode}`;
+      throw new Error(`process exited (${how}) before ${url} was healthy`);
     }
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
