@@ -206,8 +206,10 @@ function networkProblems(manifests: Manifest[]): string[] {
 }
 
 describe('Kubernetes manifests (deploy/kubernetes)', () => {
+  // Where a kubectl with kustomize 5 is installed (Debian's 1.20 has an older one), it must agree.
   const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' });
-  (kubectl.status === 0 ? it : it.skip).each(KUSTOMIZATIONS)(
+  const kustomizeMajor = Number(/Kustomize Version: v(\d+)/.exec(kubectl.stdout ?? '')?.[1] ?? 0);
+  (kubectl.status === 0 && kustomizeMajor >= 5 ? it : it.skip).each(KUSTOMIZATIONS)(
     '%s renders as `kubectl kustomize` renders it',
     (dir) => {
       const output = execFileSync('kubectl', ['kustomize', path.join(ROOT, dir)], {
