@@ -1,10 +1,10 @@
 /**
  * `npm start`: the whole graph in one command. Without DATABASE_URL it first starts an
  * embedded PostgreSQL (PGlite) per service, whose data stays in `.data/pglite`. Then it starts the three
- * subgraphs (each migrates and seeds its own schema) and the gateway, each in its own process,
- * and stops them all on Ctrl-C.
+ * subgraphs (each migrates and seeds its own schema) and the gateway, each in its own process.
+ * A service that exits once the graph is up is started again after a back-off, while the
+ * others keep serving (decision 19); Ctrl-C stops them all.
  */
-import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import {
@@ -18,7 +18,7 @@ import {
   usesDevKeys,
 } from '@coop/common';
 import { startEmbeddedDatabases, type EmbeddedDatabases } from '@coop/common/embedded-postgres';
-import { ROOT, spawnTypeScript, stopProcess, waitForHealthy } from './lib/processes';
+import { DEFAULT_RESTART_POLICY, ROOT, spawnTypeScript, supervise } from './lib/processes';
 
 const STARTUP_TIMEOUT_MS = intFromEnv('STARTUP_TIMEOUT_MS', 120_000);
 
@@ -43,41 +43,41 @@ async function main() {
   const serviceEnv = (name: string): NodeJS.ProcessEnv =>
     embedded ? { ...env, DATABASE_URL: embedded.urls[name], DB_POOL_SIZE: '1' } : env;
 
-  const children: ChildProcess[] = [];
+  const policy = { ...DEFAULT_RESTART_POLICY, startupTimeoutMs: STARTUP_TIMEOUT_MS };
+  const subgraphs = SERVICES.map((service) =>
+    supervise(
+      service.name,
+      () => spawnTypeScript(`services/${service.name}/index.ts`, serviceEnv(service.name)),
+      `http://localhost:${servicePort(service)}/health`,
+      log,
+      policy,
+    ),
+  );
+  const gateway = supervise(
+    'gateway',
+    () => spawnTypeScript('gateway/index.ts', env),
+    // Liveness: the gateway comes back while a subgraph is still away (partial answers).
+    `http://localhost:${gatewayPort()}/livez`,
+    log,
+    policy,
+  );
+  const supervised = [...subgraphs, gateway];
+
   let stopping = false;
   const stopAll = async (exitCode: number) => {
     if (stopping) return;
     stopping = true;
-    await Promise.all(children.map((child) => stopProcess(child)));
+    await Promise.all(supervised.map((service) => service.stop()));
     await embedded?.stop();
     log.info('all services stopped');
     process.exit(exitCode);
   };
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
-  const watch = (name: string, child: ChildProcess) => {
-    children.push(child);
-    child.once('exit', (code) => {
-      if (stopping) return;
-      log.error(`${name} exited unexpectedly (code ${code}); stopping the others`);
-      void stopAll(1);
-    });
-    return child;
-  };
 
   try {
-    await Promise.all(
-      SERVICES.map(async (service) => {
-        const child = watch(
-          service.name,
-          spawnTypeScript(`services/${service.name}/index.ts`, serviceEnv(service.name)),
-        );
-        const port = servicePort(service);
-        await waitForHealthy(`http://localhost:${port}/health`, STARTUP_TIMEOUT_MS, child);
-      }),
-    );
-    const gateway = watch('gateway', spawnTypeScript('gateway/index.ts', env));
-    await waitForHealthy(`http://localhost:${gatewayPort()}/health`, STARTUP_TIMEOUT_MS, gateway);
+    await Promise.all(subgraphs.map((subgraph) => subgraph.start()));
+    await gateway.start();
   } catch (error) {
     log.error(`start-up failed: ${String(error)}`);
     await stopAll(1);

@@ -33,8 +33,9 @@ export async function waitForHealthy(
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child && child.exitCode !== null) {
-      throw new Error(`process exited with code ${child.exitCode} before ${url} was healthy`);
+    if (child && (child.exitCode !== null || child.signalCode !== null)) {
+      const how = child.signalCode ?? `code ${child.exitCode}`;
+      throw new Error(`process exited (${how}) before ${url} was healthy`);
     }
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
@@ -73,4 +74,108 @@ export async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+export interface SupervisorLog {
+  info(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface RestartPolicy {
+  /** Wait before the first restart; doubled for each crash in a row, up to `maxDelayMs`. */
+  initialDelayMs: number;
+  maxDelayMs: number;
+  /** A process that ran this long before it crashed starts the doubling again. */
+  stableAfterMs: number;
+  /** How long a (re)started process has to answer its health check. */
+  startupTimeoutMs: number;
+}
+
+export const DEFAULT_RESTART_POLICY: RestartPolicy = {
+  initialDelayMs: 500,
+  maxDelayMs: 30_000,
+  stableAfterMs: 60_000,
+  startupTimeoutMs: 120_000,
+};
+
+/**
+ * Keeps one service running: `start` resolves once it first answers `healthUrl` (and fails if
+ * it exits before: a broken configuration is reported, not retried for ever); after that, a
+ * process that exits is started again after a back-off, with a log line for each. `stop`
+ * ends it and every restart still planned.
+ */
+export function supervise(
+  name: string,
+  spawnService: () => ChildProcess,
+  healthUrl: string,
+  log: SupervisorLog,
+  policy: RestartPolicy = DEFAULT_RESTART_POLICY,
+) {
+  let current: ChildProcess | undefined;
+  let stopped = false;
+  let healthyOnce = false;
+  let crashesInARow = 0;
+  let restarts = 0;
+  let restartTimer: NodeJS.Timeout | undefined;
+
+  const launch = (): ChildProcess => {
+    const child = spawnService();
+    const startedAt = Date.now();
+    current = child;
+    child.once('exit', (code, signal) => {
+      if (stopped || child !== current || !healthyOnce) return;
+      if (Date.now() - startedAt >= policy.stableAfterMs) crashesInARow = 0;
+      const delay = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** crashesInARow);
+      crashesInARow += 1;
+      const exitedAt = Date.now();
+      log.error(`${name} exited unexpectedly; restarting it in ${delay} ms`, {
+        service: name,
+        pid: child.pid,
+        exitCode: code,
+        signal,
+        restartInMs: delay,
+        crashesInARow,
+      });
+      restartTimer = setTimeout(() => void restart(exitedAt), delay);
+    });
+    return child;
+  };
+
+  const restart = async (exitedAt: number) => {
+    if (stopped) return;
+    restarts += 1;
+    const child = launch();
+    try {
+      await waitForHealthy(healthUrl, policy.startupTimeoutMs, child);
+      log.info(`${name} is back after ${Date.now() - exitedAt} ms`, {
+        service: name,
+        pid: child.pid,
+        restarts,
+      });
+    } catch (error) {
+      // Exited: its exit already planned the next try. Hanging: stopped, which plans it.
+      if (!stopped && child.exitCode === null && child.signalCode === null) {
+        log.error(`${name} did not become healthy; stopping it to try again`, {
+          service: name,
+          pid: child.pid,
+          reason: String(error),
+        });
+        await stopProcess(child);
+      }
+    }
+  };
+
+  return {
+    async start(): Promise<void> {
+      const child = launch();
+      log.info(`${name} started`, { service: name, pid: child.pid });
+      await waitForHealthy(healthUrl, policy.startupTimeoutMs, child);
+      healthyOnce = true;
+    },
+    async stop(): Promise<void> {
+      stopped = true;
+      clearTimeout(restartTimer);
+      if (current) await stopProcess(current);
+    },
+  };
 }
