@@ -35,8 +35,10 @@ import {
   type CallerBudgetSettings,
 } from './caller-budget';
 import { SUPERGRAPH_PATH } from './compose';
-import { explorerPage } from './explorer';
+import { responseCompression } from './compression';
+import { explorerRouter } from './explorer';
 import { subgraphHealth } from './health';
+import { publicSchemaHandler } from './public-schema';
 import { graphqlHandler, type GatewayContext } from './graphql-handler';
 import { lookupBudgetFromEnv, lookupBudgetPlugin } from './lookup-budget';
 import {
@@ -169,11 +171,16 @@ export async function startGateway(
     : undefined;
 
   app.use(requestObserver('gateway'));
+  app.use(responseCompression());
   app.get('/metrics', metricsHandler);
   app.use(debugStats());
-  app.get('/', (_req, res) => {
-    res.type('html').send(explorerPage());
-  });
+  app.use(explorerRouter());
+  // The schema file says what introspection would: off with it.
+  if (limits.introspection)
+    app.get(
+      '/schema.graphql',
+      publicSchemaHandler(() => apiSchema),
+    );
   // Liveness: the process answers; no subgraph is asked (readiness is /health).
   app.get('/livez', (_req, res) => {
     res.json({ service: 'gateway', status: 'ok' });
