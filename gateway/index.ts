@@ -1,4 +1,4 @@
-import { gatewayPort, log } from '@coop/common';
+import { gatewayPort, log, startFailure } from '@coop/common';
 import { startGateway } from './server';
 
 startGateway(gatewayPort())
@@ -15,6 +15,7 @@ startGateway(gatewayPort())
     process.on('SIGTERM', () => void stop('SIGTERM'));
   })
   .catch((error: unknown) => {
-    log.error('gateway failed to start', { service: 'gateway', error: String(error) });
+    const { msg, error: reason } = startFailure(error, 'GATEWAY_PORT');
+    log.error(`gateway: ${msg}`, { service: 'gateway', error: reason });
     process.exit(1);
   });

@@ -8,11 +8,13 @@ import {
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import {
+  apolloLogger,
   createTokenVerifier,
   debugStats,
   errorCounter,
   GATEWAY_CREDENTIAL_HEADER,
   inputDomainsPlugin,
+  listen,
   log,
   metricsHandler,
   requestObserver,
@@ -95,6 +97,7 @@ export async function startGateway(
   const supergraphSdl = fs.readFileSync(SUPERGRAPH_PATH, 'utf8');
   const gateway = new ApolloGateway({
     supergraphSdl,
+    logger: apolloLogger('gateway'),
     buildService: ({ name, url }) =>
       new RemoteGraphQLDataSource<GatewayContext>({
         url: urls[name] ?? url,
@@ -129,6 +132,7 @@ export async function startGateway(
   const concurrency = callerConcurrency(budgetSettings);
   const server = new ApolloServer<GatewayContext>({
     gateway,
+    logger: apolloLogger('gateway'),
     // The process's own signal handlers stop the server, the pool and then the process.
     stopOnTerminationSignals: false,
     // Stack traces tell an attacker about the code and tell a client nothing it can act on.
@@ -211,7 +215,7 @@ export async function startGateway(
 
   app.use('/graphql', requestErrorHandler(limits));
 
-  await new Promise<void>((resolve) => httpServer.listen(port, resolve));
+  await listen(httpServer, port);
   const address = httpServer.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
   const url = `http://localhost:${boundPort}/graphql`;
