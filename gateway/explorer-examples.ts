@@ -12,7 +12,7 @@ export interface ExplorerExample {
 
 const HOW_TO_TOKEN = `# Headers tab (below): {"authorization": "Bearer <token>"}. A token for development:
 #   npm run --silent token -- --role <role> [--province 32]
-# or the "Development token" box at the bottom right of this page.`;
+# or, in development, the "Development token" box at the bottom right of this page.`;
 
 function tab(needs: string, body: string): string {
   const who =
