@@ -3,7 +3,7 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.data/', 'coverage/', 'schema/'] },
+  { ignores: ['node_modules/', '.data/', 'coverage/', 'schema/', 'examples/*/generated/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,

@@ -20,13 +20,14 @@ export interface Composition {
 }
 
 /**
- * Composes the supergraph from every service's `schema.graphql`. Routing URLs in the
- * supergraph are the defaults; the gateway overrides them from the environment.
+ * Composes the supergraph from every service's `schema.graphql` (under `root`: the repository,
+ * or a copy of it). Routing URLs in the supergraph are the defaults; the gateway overrides
+ * them from the environment.
  */
-export function composeSupergraph(): Composition {
+export function composeSupergraph(root = ROOT): Composition {
   const subgraphs = SERVICES.map((service) => {
     const source = fs.readFileSync(
-      path.join(ROOT, 'services', service.name, 'schema.graphql'),
+      path.join(root, 'services', service.name, 'schema.graphql'),
       'utf8',
     );
     const sdl = printSubgraphSchema(buildSubgraphSchema(parse(source)));

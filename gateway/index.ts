@@ -1,6 +1,6 @@
 // First: with tracing on, http must be patched before anything loads it.
 import { startTracing } from '@coop/common/tracing';
-import { gatewayPort, log } from '@coop/common';
+import { gatewayPort, log, startFailure } from '@coop/common';
 import { startGateway } from './server';
 
 startTracing('gateway');
@@ -19,6 +19,7 @@ startGateway(gatewayPort())
     process.on('SIGTERM', () => void stop('SIGTERM'));
   })
   .catch((error: unknown) => {
-    log.error('gateway failed to start', { service: 'gateway', error: String(error) });
+    const { msg, error: reason } = startFailure(error, 'GATEWAY_PORT');
+    log.error(`gateway: ${msg}`, { service: 'gateway', error: reason });
     process.exit(1);
   });

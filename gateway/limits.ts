@@ -2,13 +2,12 @@ import type { ApolloServerPlugin, GraphQLRequest } from '@apollo/server';
 import { depthAndAliasRules, intFromEnv, listSizeEstimator } from '@coop/common';
 import {
   GraphQLError,
+  isAbstractType,
   isEnumType,
   isInputObjectType,
   isInterfaceType,
   isObjectType,
   Kind,
-  type GraphQLInterfaceType,
-  type GraphQLObjectType,
   type DocumentNode,
   type FragmentDefinitionNode,
   type GraphQLSchema,
@@ -18,6 +17,7 @@ import {
 } from 'graphql';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { NextFunction, Request, Response } from 'express';
+import { introspectionDepthRule } from './introspection-depth';
 
 /** What the gateway accepts, from the environment; every limit answers with a clear error. */
 export interface Limits {
@@ -60,33 +60,48 @@ export const KNOWN_LIST_SIZES: Readonly<Record<string, number>> = {
 
 /**
  * Introspection's lists hold the schema's own items: how many types the schema has, and, per
- * type, how many fields, arguments, enum values… on average (rounded up). A standard
- * introspection query (GraphiQL, Code Generator, `getIntrospectionQuery()` with every option)
- * then costs what it returns — a few thousand — while a query that walks the schema in circles
- * (`fields { type { fields { type { … } } } }`) multiplies like the answer it would build.
+ * type, how many fields, input fields, enum values… on average over every type (a scalar has
+ * none of them, an enum only values), so that `types { fields … inputFields … enumValues … }`
+ * counts the schema's real totals. A standard introspection query (GraphiQL, Code Generator,
+ * `getIntrospectionQuery()` with every option) then costs about what it returns, while a query
+ * that walks the schema in circles (`fields { type { fields { type { … } } } }`) multiplies like
+ * the answer it would build.
  */
-function introspectionListSizes(schema: GraphQLSchema): Record<string, number> {
+export function introspectionListSizes(schema: GraphQLSchema): Record<string, number> {
   const types = Object.values(schema.getTypeMap());
-  const average = (counts: number[]) =>
-    Math.max(1, Math.ceil(counts.reduce((sum, n) => sum + n, 0) / Math.max(1, counts.length)));
-  const withFields = types.filter(
-    (type): type is GraphQLObjectType | GraphQLInterfaceType =>
-      isObjectType(type) || isInterfaceType(type),
-  );
-  const fields = withFields.flatMap((type) => Object.values(type.getFields()));
-  const inputs = types.filter(isInputObjectType);
-  const enums = types.filter(isEnumType);
+  const directives = schema.getDirectives();
+  const perType = (count: (type: (typeof types)[number]) => number) =>
+    types.reduce((sum, type) => sum + count(type), 0) / Math.max(1, types.length);
+  const fieldsOf = (type: (typeof types)[number]) =>
+    isObjectType(type) || isInterfaceType(type) ? Object.values(type.getFields()) : [];
+  const fields = types.flatMap(fieldsOf);
+  const average = (total: number, count: number) => total / Math.max(1, count);
   return {
     '__Schema.types': types.length,
-    '__Schema.directives': schema.getDirectives().length,
-    '__Type.fields': average(withFields.map((type) => Object.keys(type.getFields()).length)),
-    '__Type.inputFields': average(inputs.map((type) => Object.keys(type.getFields()).length)),
-    '__Type.enumValues': average(enums.map((type) => type.getValues().length)),
-    '__Type.interfaces': average(types.filter(isObjectType).map((t) => t.getInterfaces().length)),
-    '__Type.possibleTypes': 1,
-    '__Field.args': average(fields.map((field) => field.args.length)),
-    '__Directive.args': average(schema.getDirectives().map((directive) => directive.args.length)),
-    '__Directive.locations': average(schema.getDirectives().map((d) => d.locations.length)),
+    '__Schema.directives': directives.length,
+    '__Type.fields': perType((type) => fieldsOf(type).length),
+    '__Type.inputFields': perType((type) =>
+      isInputObjectType(type) ? Object.keys(type.getFields()).length : 0,
+    ),
+    '__Type.enumValues': perType((type) => (isEnumType(type) ? type.getValues().length : 0)),
+    '__Type.interfaces': perType((type) =>
+      isObjectType(type) || isInterfaceType(type) ? type.getInterfaces().length : 0,
+    ),
+    '__Type.possibleTypes': perType((type) =>
+      isAbstractType(type) ? schema.getPossibleTypes(type).length : 0,
+    ),
+    '__Field.args': average(
+      fields.reduce((sum, field) => sum + field.args.length, 0),
+      fields.length,
+    ),
+    '__Directive.args': average(
+      directives.reduce((sum, directive) => sum + directive.args.length, 0),
+      directives.length,
+    ),
+    '__Directive.locations': average(
+      directives.reduce((sum, directive) => sum + directive.locations.length, 0),
+      directives.length,
+    ),
   };
 }
 
@@ -146,7 +161,8 @@ export function operationCost(
   operationName: string | undefined,
   variables: Record<string, unknown>,
 ): number {
-  return getComplexity({
+  // Introspection's averages are fractional: a whole cost, never below what is counted.
+  const cost = getComplexity({
     schema,
     query: document,
     operationName,
@@ -157,10 +173,11 @@ export function operationCost(
       simpleEstimator({ defaultComplexity: 1 }),
     ],
   });
+  return Math.ceil(cost);
 }
 
 export function validationRules(limits: Limits): ValidationRule[] {
-  return depthAndAliasRules(limits.maxDepth, limits.maxAliases);
+  return [...depthAndAliasRules(limits.maxDepth, limits.maxAliases), introspectionDepthRule()];
 }
 
 function tooExpensive(message: string, extensions: Record<string, unknown>): GraphQLError {

@@ -8,11 +8,13 @@ import {
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import {
+  apolloLogger,
   createTokenVerifier,
   debugStats,
   errorCounter,
   GATEWAY_CREDENTIAL_HEADER,
   inputDomainsPlugin,
+  listen,
   log,
   metricsHandler,
   requestObserver,
@@ -35,8 +37,10 @@ import {
   type CallerBudgetSettings,
 } from './caller-budget';
 import { SUPERGRAPH_PATH } from './compose';
-import { explorerPage } from './explorer';
+import { responseCompression } from './compression';
+import { explorerRouter } from './explorer';
 import { subgraphHealth } from './health';
+import { publicSchemaHandler } from './public-schema';
 import { graphqlHandler, type GatewayContext } from './graphql-handler';
 import { lookupBudgetFromEnv, lookupBudgetPlugin } from './lookup-budget';
 import {
@@ -93,6 +97,7 @@ export async function startGateway(
   const supergraphSdl = fs.readFileSync(SUPERGRAPH_PATH, 'utf8');
   const gateway = new ApolloGateway({
     supergraphSdl,
+    logger: apolloLogger('gateway'),
     buildService: ({ name, url }) =>
       new RemoteGraphQLDataSource<GatewayContext>({
         url: urls[name] ?? url,
@@ -127,6 +132,7 @@ export async function startGateway(
   const concurrency = callerConcurrency(budgetSettings);
   const server = new ApolloServer<GatewayContext>({
     gateway,
+    logger: apolloLogger('gateway'),
     // The process's own signal handlers stop the server, the pool and then the process.
     stopOnTerminationSignals: false,
     // Stack traces tell an attacker about the code and tell a client nothing it can act on.
@@ -169,11 +175,16 @@ export async function startGateway(
     : undefined;
 
   app.use(requestObserver('gateway'));
+  app.use(responseCompression());
   app.get('/metrics', metricsHandler);
   app.use(debugStats());
-  app.get('/', (_req, res) => {
-    res.type('html').send(explorerPage());
-  });
+  app.use(explorerRouter());
+  // The schema file says what introspection would: off with it.
+  if (limits.introspection)
+    app.get(
+      '/schema.graphql',
+      publicSchemaHandler(() => apiSchema),
+    );
   // Liveness: the process answers; no subgraph is asked (readiness is /health).
   app.get('/livez', (_req, res) => {
     res.json({ service: 'gateway', status: 'ok' });
@@ -204,7 +215,7 @@ export async function startGateway(
 
   app.use('/graphql', requestErrorHandler(limits));
 
-  await new Promise<void>((resolve) => httpServer.listen(port, resolve));
+  await listen(httpServer, port);
   const address = httpServer.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
   const url = `http://localhost:${boundPort}/graphql`;

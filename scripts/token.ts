@@ -1,10 +1,25 @@
 /**
- * `npm run token -- --role regional-operator --province 32`: prints a development token, signed
- * with the key pair `npm start` created (in AUTH_DEV_KEY_DIR, default `.data/dev-keys`).
- * Roles: admin, regional-operator (needs --province), analyst. `--expires 1h` sets its lifetime.
+ * `npm run --silent token -- --role regional-operator --province 32`: prints a development
+ * token and nothing else (`--silent` keeps npm's own banner out of `T=$(…)`), signed with the
+ * key pair `npm start` created (in AUTH_DEV_KEY_DIR, default `.data/dev-keys`).
  */
 import { parseArgs } from 'node:util';
 import { authConfig, ensureDevKeys, ROLES, signDevToken, type Role } from '@coop/common';
+
+const USAGE = `Usage: npm run --silent token -- [--role ROLE] [--province CODE] [--expires LIFETIME]
+
+Prints a development token (a JWT) for the graph, and nothing else:
+  T=$(npm run --silent token -- --role analyst)
+  curl -H "authorization: Bearer $T" …   or, in the explorer's Headers tab:
+  {"authorization": "Bearer <token>"}
+
+  --role      ${ROLES.join(', ')} (default admin)
+  --province  two-digit province code; a regional-operator needs one, e.g. 32
+  --expires   lifetime, e.g. 1h (default 8h; at most AUTH_MAX_TOKEN_LIFETIME)
+  --help      this text
+
+Signed with the development key pair in AUTH_DEV_KEY_DIR (default .data/dev-keys), which
+\`npm start\` creates; a graph configured with AUTH_JWKS_URL or AUTH_PUBLIC_KEY refuses these.`;
 
 async function main() {
   const { values } = parseArgs({
@@ -12,8 +27,13 @@ async function main() {
       role: { type: 'string', default: 'admin' },
       province: { type: 'string' },
       expires: { type: 'string', default: '8h' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
   const role = values.role as Role;
   if (!ROLES.includes(role)) throw new Error(`--role must be one of ${ROLES.join(', ')}`);
   if (role === 'regional-operator' && !/^\d{2}$/.test(values.province ?? '')) {
@@ -27,6 +47,6 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  console.error(`${error instanceof Error ? error.message : String(error)} (see --help)`);
   process.exit(1);
 });

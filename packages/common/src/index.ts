@@ -25,3 +25,4 @@ export * from './gateway-credential';
 export * from './input-domains';
 export { DATE_SPAN, LESSON_HOURS_SPAN, SCORE_SPAN, dateInSpan } from './domain-spans';
 export * from './cost';
+export * from './listen';

@@ -31,3 +31,17 @@ export const log = {
   warn: (msg: string, fields: Fields = {}) => logger.warn(fields, msg),
   error: (msg: string, fields: Fields = {}) => logger.error(fields, msg),
 };
+
+/**
+ * Apollo Server's and Apollo Gateway's messages (a deprecation notice among them) as JSON lines
+ * like every other: their default logger writes plain text to the console.
+ */
+export function apolloLogger(service: string) {
+  const child = logger.child({ service, source: 'apollo' });
+  return {
+    debug: (message?: unknown) => child.debug(String(message)),
+    info: (message?: unknown) => child.info(String(message)),
+    warn: (message?: unknown) => child.warn(String(message)),
+    error: (message?: unknown) => child.error(String(message)),
+  };
+}

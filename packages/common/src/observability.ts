@@ -56,6 +56,8 @@ function operationLabel(body: unknown): string {
  * response, logs one line when the request ends and counts it. The gateway forwards the id to
  * the subgraphs, so one id follows a request through the whole graph.
  */
+const QUIET_PATHS = new Set(['/health', '/livez', '/readyz', '/metrics']);
+
 export function requestObserver(service: string) {
   return (req: Request, res: Response, next: NextFunction) => {
     const incoming = req.headers['x-request-id'];
@@ -71,7 +73,9 @@ export function requestObserver(service: string) {
         requests.inc({ service, operation, status: String(res.statusCode) });
         durations.observe({ service, operation }, seconds);
       }
-      logger.info(
+      // Probes and scrapes come every few seconds: logged only at LOG_LEVEL=debug.
+      const level = QUIET_PATHS.has(req.path) ? 'debug' : 'info';
+      logger[level](
         {
           service,
           requestId,

@@ -7,6 +7,7 @@ import { serviceDefinition, servicePort, type ServiceDefinition } from './config
 import { createServiceDataSource, migrate, StatementCounter } from './database';
 import { createTokenVerifier } from './auth';
 import { today } from './dates';
+import { startFailure } from './listen';
 import { log } from './log';
 import { withPolicies, type PolicyTable } from './policy';
 import { parseScale, SCALE_PLANS, type ScalePlan } from './seed-plan';
@@ -134,7 +135,11 @@ export function runServiceProcess<TLoaders>(module: ServiceModule<TLoaders>): vo
       process.on('SIGTERM', () => void stop('SIGTERM'));
     })
     .catch((error: unknown) => {
-      log.error(`${module.name} failed to start`, { service: module.name, error: String(error) });
+      const { msg, error: reason } = startFailure(
+        error,
+        serviceDefinition(module.name).portVariable,
+      );
+      log.error(`${module.name}: ${msg}`, { service: module.name, error: reason });
       process.exit(1);
     });
 }

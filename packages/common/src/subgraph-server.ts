@@ -22,7 +22,8 @@ import {
   subgraphValidationRules,
 } from './subgraph-limits';
 import { inputDomainsPlugin } from './input-domains';
-import { log } from './log';
+import { listen } from './listen';
+import { apolloLogger, log } from './log';
 import { errorCounter, metricsHandler, requestObserver } from './observability';
 
 export interface SubgraphOptions<TContext extends object> {
@@ -66,6 +67,7 @@ export async function startSubgraph<TContext extends object>(
     // Stack traces tell an attacker about the code and tell a client nothing it can act on.
     includeStacktraceInErrorResponses: false,
     formatError: formatErrorFor(options.name),
+    logger: apolloLogger(options.name),
     // A malformed variable (a date such as 2026-02-30) is the client's error: answered with 200
     // and BAD_USER_INPUT, which the gateway passes on as it is (a 400 would become a 500 there).
     status400ForVariableCoercionErrors: false,
@@ -110,7 +112,7 @@ export async function startSubgraph<TContext extends object>(
     }),
   );
 
-  await new Promise<void>((resolve) => httpServer.listen(port, resolve));
+  await listen(httpServer, port);
   const address = httpServer.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
   const url = `http://localhost:${boundPort}/graphql`;

@@ -1,0 +1,80 @@
+/**
+ * `npm run schema:check`: compares the API schema composed from the services with the last
+ * released one (schema/released.graphql) and fails on a breaking change that CHANGELOG.md does
+ * not record with its deprecation (format in CHANGELOG.md and README, "Schema changes").
+ * `npm run schema:check -- --release` writes the current schema as released.
+ * `--root <dir>` checks a copy of the repository instead (tests).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { CriticalityLevel, diff, type Change } from '@graphql-inspector/core';
+import { buildSchema } from 'graphql';
+import { composeSupergraph, ROOT } from '../gateway/compose';
+import { apiSchemaOf, publicSchemaSdl } from '../gateway/public-schema';
+
+/** `- \`Type.field\` … deprecated since YYYY-MM-DD …`: a breaking change announced ahead. */
+function recordedBreakingChanges(changelog: string): Set<string> {
+  const recorded = new Set<string>();
+  for (const line of changelog.split('\n')) {
+    const match = /^\s*[-*] `([^`]+)`.*\bdeprecated since \d{4}-\d{2}-\d{2}\b/i.exec(line);
+    if (match) recorded.add(match[1]!);
+  }
+  return recorded;
+}
+
+function describe(change: Change): string {
+  return `${change.path ?? '(schema)'}: ${change.message}`;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: { root: { type: 'string', default: ROOT }, release: { type: 'boolean' } },
+  });
+  const root = path.resolve(values.root!);
+  const releasedPath = path.join(root, 'schema', 'released.graphql');
+  const current = publicSchemaSdl(await apiSchemaOf(composeSupergraph(root).supergraphSdl));
+  if (values.release) {
+    fs.writeFileSync(releasedPath, current);
+    console.log(`Wrote ${releasedPath}`);
+    return 0;
+  }
+  const changes = await diff(
+    buildSchema(fs.readFileSync(releasedPath, 'utf8')),
+    buildSchema(current),
+  );
+  const changelogPath = path.join(root, 'CHANGELOG.md');
+  const recorded = recordedBreakingChanges(
+    fs.existsSync(changelogPath) ? fs.readFileSync(changelogPath, 'utf8') : '',
+  );
+  const breaking = changes.filter((c) => c.criticality.level === CriticalityLevel.Breaking);
+  const unrecorded = breaking.filter((change) => !change.path || !recorded.has(change.path));
+  for (const change of changes) {
+    const level = change.criticality.level;
+    const note = level === CriticalityLevel.Breaking && !unrecorded.includes(change);
+    console.log(`${level}${note ? ' (recorded in CHANGELOG.md)' : ''} ${describe(change)}`);
+  }
+  if (unrecorded.length > 0) {
+    console.error(
+      [
+        `schema:check: ${unrecorded.length} breaking change(s) against schema/released.graphql not recorded in CHANGELOG.md:`,
+        ...unrecorded.map((change) => `  - ${describe(change)}`),
+        'Deprecate first (@deprecated(reason: "Use … instead")), release, and only then remove,',
+        'recording each removal as: - `Type.field` removed: deprecated since YYYY-MM-DD (use …)',
+      ].join('\n'),
+    );
+    return 1;
+  }
+  console.log(
+    `schema:check: ${changes.length} change(s) against schema/released.graphql, none breaking unrecorded`,
+  );
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);
