@@ -9,6 +9,7 @@ import { createTokenVerifier } from './auth';
 import { today } from './dates';
 import { log } from './log';
 import { withPolicies, type PolicyTable } from './policy';
+import { readRoutingFromEnv } from './read-routing';
 import { parseScale, SCALE_PLANS, type ScalePlan } from './seed-plan';
 import { startSubgraph, type RunningService } from './subgraph-server';
 
@@ -36,6 +37,7 @@ export function openDataSource(
   module: ServiceModule<unknown>,
   url?: string,
   counter?: StatementCounter,
+  replica = false,
 ) {
   const { dbSchema } = serviceDefinition(module.name);
   return createServiceDataSource({
@@ -44,6 +46,7 @@ export function openDataSource(
     entities: module.entities,
     migrations: module.migrations,
     counter,
+    replica,
   });
 }
 
@@ -89,6 +92,13 @@ export async function startService<TLoaders>(
   await db.initialize();
   await migrate(db, definition.dbSchema);
   if (options.seedPlan) await seedService(module, db, options.seedPlan);
+  // Migrations and the seed ran on the primary; with DATABASE_READ_URL, queries read the replica.
+  const reads = readRoutingFromEnv({
+    primary: db,
+    openReplica: (url, replicaCounter) => openDataSource(module, url, replicaCounter, true),
+    counter,
+    service: module.name,
+  });
   return startSubgraph(
     {
       name: module.name,
@@ -105,6 +115,16 @@ export async function startService<TLoaders>(
         viewer: await verifyToken(authorization),
         loaders: module.createLoaders(db),
       }),
+      plugins: reads
+        ? [
+            reads.plugin<{ db: DataSource; loaders: TLoaders }>((context, replica) => {
+              context.db = replica;
+              context.loaders = module.createLoaders(replica);
+            }),
+          ]
+        : [],
+      router: reads?.debugRouter(),
+      close: reads?.close,
     },
     options.port ?? servicePort(definition),
   );
