@@ -5,7 +5,7 @@ import { callerBudgetFromEnv } from '../../gateway/caller-budget';
 import { limitsFromEnv } from '../../gateway/limits';
 import { startGateway } from '../../gateway/server';
 import { freePort } from '../../scripts/lib/processes';
-import { startInstances, type Instances, type SubgraphName } from '../support/instances';
+import { startSubgraph, subgraphEnv, useEnv, type SubgraphName } from '../support/instances';
 import { adminToken, query, testStack, uncachedText } from '../support/stack';
 import { startStreamingReplica, type StreamingReplica } from '../support/streaming-replica';
 
@@ -27,11 +27,12 @@ const onRealServer = Boolean(process.env.DATABASE_URL);
 // The embedded PostgreSQL (no DATABASE_URL) cannot stream to a standby.
 (onRealServer ? describe : describe.skip)('with DATABASE_READ_URL on a hot standby', () => {
   let replica: StreamingReplica;
-  const subgraphs: Partial<Record<SubgraphName, Instances>> = {};
+  const subgraphs: Partial<Record<SubgraphName, RunningService>> = {};
+  let restoreEnv = () => {};
   let gateway: RunningService;
   let admin: string;
 
-  const libraryUrl = () => subgraphs.library!.urls[0]!;
+  const libraryUrl = () => `http://localhost:${subgraphs.library!.port}`;
   async function routing(): Promise<Routing> {
     return (await (await fetch(`${libraryUrl()}/debug/read-routing`)).json()) as Routing;
   }
@@ -73,19 +74,20 @@ const onRealServer = Boolean(process.env.DATABASE_URL);
     admin = await adminToken();
     const database = testStack().databaseUrls.library;
     replica = await startStreamingReplica(database);
-    await Promise.all(
-      NAMES.map(async (name) => {
-        subgraphs[name] = await startInstances(name, 1, {
-          DATABASE_READ_URL: replica.urlOf(testStack().databaseUrls[name]),
-          // The standby copies the whole server, where other test runs may be loading large
-          // seeds: a read waits for it longer than by default rather than go to the primary.
-          DATABASE_READ_MAX_WAIT_MS: '2000',
-        });
-      }),
-    );
+    for (const name of NAMES) {
+      restoreEnv();
+      restoreEnv = useEnv({
+        ...subgraphEnv(name),
+        DATABASE_READ_URL: replica.urlOf(testStack().databaseUrls[name]),
+        // The standby copies the whole server, where other test runs may be loading large
+        // seeds: a read waits for it longer than by default rather than go to the primary.
+        DATABASE_READ_MAX_WAIT_MS: '2000',
+      });
+      subgraphs[name] = await startSubgraph(name);
+    }
     gateway = await startGateway(
       await freePort(),
-      Object.fromEntries(NAMES.map((name) => [name, `${subgraphs[name]!.urls[0]}/graphql`])),
+      Object.fromEntries(NAMES.map((name) => [name, subgraphs[name]!.url])),
       limitsFromEnv(),
       { ...cacheSettingsFromEnv(), enabled: true, redisUrl: undefined },
       { ...callerBudgetFromEnv(), redisUrl: undefined },
@@ -94,7 +96,8 @@ const onRealServer = Boolean(process.env.DATABASE_URL);
 
   afterAll(async () => {
     await gateway?.stop();
-    await Promise.all(Object.values(subgraphs).map((instances) => instances.stop()));
+    await Promise.all(Object.values(subgraphs).map((subgraph) => subgraph.stop()));
+    restoreEnv();
     await replica?.resumeReplay().catch(() => undefined);
     await replica?.stop();
   }, 60_000);

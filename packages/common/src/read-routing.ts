@@ -14,6 +14,8 @@ import { log } from './log';
  * cannot serve within `DATABASE_READ_MAX_WAIT_MS`, or at all.
  */
 export interface ReadRouting {
+  /** Settles after the first attempt to connect to the replica, successful or not. */
+  firstConnection: Promise<void>;
   /** Where a read-only operation beginning now is served from. */
   forRead(): Promise<DataSource>;
   /**
@@ -75,7 +77,7 @@ export function readRouting(options: ReadRoutingOptions): ReadRouting {
       if (!closed) retry = setTimeout(() => void connect(), RECONNECT_MS).unref();
     }
   };
-  void connect();
+  const firstConnection = connect();
 
   const primaryPosition = async () =>
     (await probe<{ lsn: string }>(primary, 'SELECT pg_current_wal_insert_lsn()::text AS lsn'))[0]!
@@ -122,6 +124,7 @@ export function readRouting(options: ReadRoutingOptions): ReadRouting {
   }
 
   return {
+    firstConnection,
     forRead,
     plugin<TContext extends BaseContext>(
       rebind: (context: TContext, db: DataSource) => void,

@@ -99,6 +99,7 @@ export async function startService<TLoaders>(
     counter,
     service: module.name,
   });
+  await reads?.firstConnection;
   return startSubgraph(
     {
       name: module.name,
