@@ -157,4 +157,25 @@ const onRealServer = Boolean(process.env.DATABASE_URL);
       await replica.resumeReplay();
     }
   });
+
+  it('starts, and reads from the primary, when the replica cannot be reached', async () => {
+    const restore = useEnv({
+      ...subgraphEnv('library'),
+      DATABASE_READ_URL: replica
+        .urlOf(testStack().databaseUrls.library)
+        .replace(`:${replica.port}/`, `:${await freePort()}/`),
+      DB_CONNECT_TIMEOUT_MS: '1000',
+    });
+    const alone = await startSubgraph('library').finally(restore);
+    try {
+      const base = `http://localhost:${alone.port}`;
+      const answer = await query<{ facilities: unknown[] }>(FACILITIES, {}, { url: alone.url });
+      expect(answer.facilities.length).toBeGreaterThan(0);
+      const routed = (await (await fetch(`${base}/debug/read-routing`)).json()) as Routing;
+      expect(routed.readsServedBy).toEqual({ replica: 0, primary: 1 });
+      expect(routed.replicaInRecovery).toBeNull();
+    } finally {
+      await alone.stop();
+    }
+  });
 });

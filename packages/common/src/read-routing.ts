@@ -62,6 +62,9 @@ export function readRouting(options: ReadRoutingOptions): ReadRouting {
   let closed = false;
   let retry: NodeJS.Timeout | undefined;
   let replicaFailing = false;
+  // After a failure the replica is left alone for a while: reads should not each wait for a
+  // connection attempt to a server that is away.
+  let avoidReplicaUntil = 0;
 
   // The replica is optional: a service starts (and serves every read from the primary) while
   // it cannot be reached, and connects when it can.
@@ -93,7 +96,7 @@ export function readRouting(options: ReadRoutingOptions): ReadRouting {
     )[0]!.caught_up === true;
 
   async function forRead(): Promise<DataSource> {
-    if (!replica.isInitialized) {
+    if (!replica.isInitialized || Date.now() < avoidReplicaUntil) {
       served.primary += 1;
       return primary;
     }
@@ -102,7 +105,9 @@ export function readRouting(options: ReadRoutingOptions): ReadRouting {
       const deadline = Date.now() + maxWaitMs;
       for (;;) {
         if (await caughtUp(lsn)) {
-          if (replicaFailing) log.info(`${options.service}: replica answers again`);
+          if (replicaFailing) {
+            log.info(`${options.service}: replica answers again`, { service: options.service });
+          }
           replicaFailing = false;
           served.replica += 1;
           return replica;
@@ -112,12 +117,13 @@ export function readRouting(options: ReadRoutingOptions): ReadRouting {
       }
     } catch (error) {
       if (!replicaFailing) {
-        log.warn(`${options.service}: replica failed, reads go to the primary`, {
+        log.warn(`${options.service}: read routing failed, reads go to the primary`, {
           service: options.service,
           reason: String(error),
         });
       }
       replicaFailing = true;
+      avoidReplicaUntil = Date.now() + RECONNECT_MS;
     }
     served.primary += 1;
     return primary;
