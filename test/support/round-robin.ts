@@ -39,8 +39,6 @@ export async function roundRobin(targets: string[]): Promise<RoundRobin> {
     });
     req.pipe(forwarded);
   });
-  // The gateway keeps connections alive: without this, close() would wait for them.
-  server.keepAliveTimeout = 1000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

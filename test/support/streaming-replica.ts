@@ -16,6 +16,8 @@ export interface StreamingReplica {
   /** Stops applying what the primary sends (it still receives it), and starts again. */
   pauseReplay(): Promise<void>;
   resumeReplay(): Promise<void>;
+  /** Resolves once the standby has applied everything the primary had written when called. */
+  catchUp(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -151,9 +153,26 @@ export async function startStreamingReplica(primaryUrl: string): Promise<Streami
     await stop();
     throw new Error('the copy of the server is not a standby');
   }
+  const catchUp = async () => {
+    const { lsn } = await ask<{ lsn: string }>(
+      primaryUrl,
+      'SELECT pg_current_wal_insert_lsn()::text AS lsn',
+    );
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      const { done } = await ask<{ done: boolean }>(
+        admin,
+        `SELECT pg_last_wal_replay_lsn() >= '${lsn}'::pg_lsn AS done`,
+      );
+      if (done) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`the standby did not reach ${lsn} within 60 s`);
+  };
   return {
     port,
     urlOf,
+    catchUp,
     pauseReplay: async () => void (await ask(admin, 'SELECT pg_wal_replay_pause()')),
     resumeReplay: async () => void (await ask(admin, 'SELECT pg_wal_replay_resume()')),
     stop,
