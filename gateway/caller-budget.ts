@@ -1,15 +1,10 @@
 import { HeaderMap, type ApolloServerPlugin, type GraphQLRequest } from '@apollo/server';
-import { createClient } from '@redis/client';
 import { intFromEnv, log, type Viewer } from '@coop/common';
 import type { NextFunction, Request, Response } from 'express';
 import { GraphQLError } from 'graphql';
-import {
-  RateLimiterMemory,
-  RateLimiterRedis,
-  RateLimiterRes,
-  type RateLimiterAbstract,
-} from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { ChargeCost } from './limits';
+import { limiterClient, sharedLimiter } from './limiter-store';
 
 /**
  * Each caller's budget of query cost per time window (docs/decisions/0011-caller-budget.md).
@@ -124,38 +119,11 @@ export function callerBudget(settings: CallerBudgetSettings): CallerBudget | und
   const tokenPoints = settings.costPerWindow;
   const anonymousPoints = settings.anonymousCostPerWindow ?? tokenPoints;
   if (tokenPoints <= 0 && anonymousPoints <= 0) return undefined;
-  let client: ReturnType<typeof createClient> | undefined;
-  if (settings.redisUrl) {
-    client = createClient({
-      url: settings.redisUrl,
-      disableOfflineQueue: true,
-      socket: {
-        connectTimeout: 2000,
-        reconnectStrategy: (retries) => Math.min(retries * 200, 2000),
-      },
-    });
-    let ready = false;
-    client.on('ready', () => (ready = true));
-    client.on('error', (error: unknown) => {
-      if (ready) log.warn('caller budget: Redis unavailable', { reason: String(error) });
-      ready = false;
-    });
-    client.connect().catch(() => undefined);
-  }
-  const limiterOf = (points: number, keyPrefix: string): RateLimiterAbstract | undefined => {
-    if (points <= 0) return undefined;
-    const options = { points, duration: settings.windowSeconds };
-    const memory = new RateLimiterMemory(options);
-    if (!client) return memory;
-    return new RateLimiterRedis({
-      ...options,
-      storeClient: client,
-      useRedisPackage: true,
-      rejectIfRedisNotReady: true,
-      keyPrefix,
-      insuranceLimiter: memory,
-    });
-  };
+  const client = settings.redisUrl ? limiterClient(settings.redisUrl, 'caller budget') : undefined;
+  const limiterOf = (points: number, keyPrefix: string): RateLimiterAbstract | undefined =>
+    points <= 0
+      ? undefined
+      : sharedLimiter({ points, durationSeconds: settings.windowSeconds, keyPrefix, client });
   const forTokens = limiterOf(tokenPoints, settings.redisKeyPrefix);
   const forAnonymous = limiterOf(anonymousPoints, `${settings.redisKeyPrefix}anonymous:`);
   const limiterFor = (caller: string) =>

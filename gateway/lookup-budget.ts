@@ -7,8 +7,9 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { CALLER_HEADER, tooMuch } from './caller-budget';
+import { limiterClient, sharedLimiter } from './limiter-store';
 
 /**
  * Lookups by an identifier that names one person or one certificate (decision 13): each is
@@ -20,6 +21,9 @@ export interface LookupBudgetSettings {
   nipLookupsPerHour: number;
   /** `verifyCertificate` checks each caller may make per hour. */
   certificateChecksPerHour: number;
+  /** Set: every gateway instance shares the lookups counted so far through this Redis. */
+  redisUrl?: string;
+  redisKeyPrefix?: string;
 }
 
 function positiveIntFromEnv(name: string, fallback: number): number {
@@ -31,6 +35,8 @@ export function lookupBudgetFromEnv(): LookupBudgetSettings {
   return {
     nipLookupsPerHour: positiveIntFromEnv('NIP_LOOKUPS_PER_HOUR', 60),
     certificateChecksPerHour: positiveIntFromEnv('CERTIFICATE_CHECKS_PER_HOUR', 300),
+    redisUrl: process.env.REDIS_URL || undefined,
+    redisKeyPrefix: process.env.LOOKUP_BUDGET_REDIS_PREFIX || 'coop:lookup-budget:',
   };
 }
 
@@ -80,23 +86,33 @@ function rateLimited(field: string, perHour: number, seconds: number): GraphQLEr
  * bounded lookup to its caller (CALLER_HEADER: the token's subject, role and province, else the
  * client's address); over the hour's budget, 429 RATE_LIMITED with retry-after. Runs only for
  * operations the gateway computes: a check answered from the response cache costs nothing.
- * Budgets are kept in this gateway's memory.
+ * Budgets are kept in this gateway's memory, or in Redis (shared by every gateway) with
+ * `redisUrl`.
  */
 export function lookupBudgetPlugin(settings: LookupBudgetSettings): ApolloServerPlugin {
   const limits = {
     librarianByNip: settings.nipLookupsPerHour,
     verifyCertificate: settings.certificateChecksPerHour,
   } as const;
+  const client = settings.redisUrl ? limiterClient(settings.redisUrl, 'lookup budget') : undefined;
+  const prefix = settings.redisKeyPrefix ?? 'coop:lookup-budget:';
   const limiters = Object.fromEntries(
     Object.entries(limits).map(([field, points]) => [
       field,
-      new RateLimiterMemory({ keyPrefix: `lookup:${field}`, points, duration: 3600 }),
+      sharedLimiter({ points, durationSeconds: 3600, keyPrefix: `${prefix}${field}`, client }),
     ]),
-  ) as Record<keyof typeof limits, RateLimiterMemory>;
+  ) as Record<keyof typeof limits, RateLimiterAbstract>;
   const callerOf = (request: GraphQLRequest) =>
     request.http?.headers.get(CALLER_HEADER) ?? 'unknown';
 
   return {
+    async serverWillStart() {
+      return {
+        async serverWillStop() {
+          await client?.close().catch(() => undefined);
+        },
+      };
+    },
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, operation }) {

@@ -36,10 +36,14 @@ class BoundedClient extends Client {
  */
 export class StatementCounter implements Logger {
   count = 0;
+  /** `total`: a counter that also counts this one's statements (the primary's, for a replica). */
+  constructor(private readonly total?: StatementCounter) {}
   logQuery(_query: string, _parameters?: unknown[], runner?: QueryRunner): void {
-    // Health probes are the orchestrator's, not a request's: they would blur the count.
+    // Health probes are the orchestrator's, and routing probes the read routing's, not a
+    // request's: they would blur the count.
     if ((runner?.data as { healthProbe?: boolean } | undefined)?.healthProbe) return;
     this.count += 1;
+    if (this.total) this.total.count += 1;
   }
   logQueryError(error: string | Error, query: string): void {
     // Keep the statement in the log without its parameters: they may hold personal data.
@@ -64,6 +68,8 @@ export interface ServiceDataSourceOptions {
   migrations: MixedList<Function>;
   url?: string;
   counter?: StatementCounter;
+  /** A read replica: nothing is installed or migrated there, and it is named so in pg_stat_activity. */
+  replica?: boolean;
 }
 
 export function createServiceDataSource(options: ServiceDataSourceOptions): DataSource {
@@ -72,7 +78,9 @@ export function createServiceDataSource(options: ServiceDataSourceOptions): Data
     url: options.url ?? databaseUrl(),
     schema: options.schema,
     entities: options.entities,
-    migrations: options.migrations,
+    migrations: options.replica ? [] : options.migrations,
+    // A standby refuses CREATE EXTENSION; the primary's migrations installed what is needed.
+    installExtensions: !options.replica,
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,
@@ -88,7 +96,7 @@ export function createServiceDataSource(options: ServiceDataSourceOptions): Data
       keepAlive: true,
       Client: BoundedClient,
       idleTimeoutMillis: 30_000,
-      application_name: options.schema,
+      application_name: options.replica ? `${options.schema}:replica` : options.schema,
     },
   });
 }
@@ -97,6 +105,24 @@ export function createServiceDataSource(options: ServiceDataSourceOptions): Data
 export async function migrate(dataSource: DataSource, schema: string): Promise<void> {
   await dataSource.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
   await dataSource.runMigrations({ transaction: 'each' });
+}
+
+/**
+ * Runs one statement on its own connection, not counted as a request's (health and routing
+ * probes).
+ */
+export async function probe<T>(
+  dataSource: DataSource,
+  sql: string,
+  parameters?: unknown[],
+): Promise<T[]> {
+  const runner = dataSource.createQueryRunner();
+  runner.data = { healthProbe: true };
+  try {
+    return (await runner.query(sql, parameters)) as T[];
+  } finally {
+    await runner.release().catch(() => undefined);
+  }
 }
 
 /** True when the database answers a trivial query within the timeout. */

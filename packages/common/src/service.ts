@@ -10,6 +10,7 @@ import { today } from './dates';
 import { startFailure } from './listen';
 import { log } from './log';
 import { withPolicies, type PolicyTable } from './policy';
+import { readRoutingFromEnv } from './read-routing';
 import { parseScale, SCALE_PLANS, type ScalePlan } from './seed-plan';
 import { startSubgraph, type RunningService } from './subgraph-server';
 
@@ -37,6 +38,7 @@ export function openDataSource(
   module: ServiceModule<unknown>,
   url?: string,
   counter?: StatementCounter,
+  replica = false,
 ) {
   const { dbSchema } = serviceDefinition(module.name);
   return createServiceDataSource({
@@ -45,6 +47,7 @@ export function openDataSource(
     entities: module.entities,
     migrations: module.migrations,
     counter,
+    replica,
   });
 }
 
@@ -90,6 +93,14 @@ export async function startService<TLoaders>(
   await db.initialize();
   await migrate(db, definition.dbSchema);
   if (options.seedPlan) await seedService(module, db, options.seedPlan);
+  // Migrations and the seed ran on the primary; with DATABASE_READ_URL, queries read the replica.
+  const reads = readRoutingFromEnv({
+    primary: db,
+    openReplica: (url, replicaCounter) => openDataSource(module, url, replicaCounter, true),
+    counter,
+    service: module.name,
+  });
+  await reads?.firstConnection;
   return startSubgraph(
     {
       name: module.name,
@@ -106,6 +117,16 @@ export async function startService<TLoaders>(
         viewer: await verifyToken(authorization),
         loaders: module.createLoaders(db),
       }),
+      plugins: reads
+        ? [
+            reads.plugin<{ db: DataSource; loaders: TLoaders }>((context, replica) => {
+              context.db = replica;
+              context.loaders = module.createLoaders(replica);
+            }),
+          ]
+        : [],
+      router: reads?.debugRouter(),
+      close: reads?.close,
     },
     options.port ?? servicePort(definition),
   );

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import {
   ApolloServerPluginCacheControlDisabled,
@@ -37,6 +37,11 @@ export interface SubgraphOptions<TContext extends object> {
    * viewer and fresh DataLoaders for every request.
    */
   context: (authorization: string | undefined) => Promise<TContext>;
+  /** More plugins (read routing) and routes (its debug route) of the service. */
+  plugins?: ApolloServerPlugin<TContext>[];
+  router?: express.Router;
+  /** Closed after the pool (the read replica's). */
+  close?: () => Promise<void>;
 }
 
 export interface RunningService {
@@ -83,6 +88,7 @@ export async function startSubgraph<TContext extends object>(
       // Its hook runs for every field of every answer; the gateway decides what is cached
       // from the supergraph (gateway/operation-analysis.ts), so the hints would go unused.
       ApolloServerPluginCacheControlDisabled(),
+      ...(options.plugins ?? []),
     ],
   });
   await server.start();
@@ -102,6 +108,7 @@ export async function startSubgraph<TContext extends object>(
     });
   });
   app.use(debugStats(options.counter));
+  if (options.router) app.use(options.router);
   app.use(
     '/graphql',
     // Only the gateway, which applies the graph's limits, may ask; checked before parsing.
@@ -128,6 +135,7 @@ export async function startSubgraph<TContext extends object>(
         options.dataSource.destroy(),
         new Promise((resolve) => setTimeout(resolve, 3000).unref()),
       ]);
+      await options.close?.();
     },
   };
 }
