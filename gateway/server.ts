@@ -95,6 +95,10 @@ export async function startGateway(
     });
   }
   const supergraphSdl = fs.readFileSync(SUPERGRAPH_PATH, 'utf8');
+  // Unless told otherwise, @apollo/gateway sends usage metrics to Apollo's servers every hour
+  // and probes cloud metadata addresses to label them: a government graph does not phone home.
+  // An operator who wants it sets APOLLO_TELEMETRY_DISABLED=false.
+  process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
   const gateway = new ApolloGateway({
     supergraphSdl,
     logger: apolloLogger('gateway'),
