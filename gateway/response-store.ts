@@ -34,6 +34,12 @@ export interface ResponseStore {
   /** Called after every mutation, whatever its outcome, with the subgraphs it wrote to. */
   invalidate(subgraphs: readonly string[]): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Settles once the store can be used, or has been found away: a gateway serves nothing before,
+   * so that joining a shared cache (which refreshes every generation) never drops answers that
+   * it has itself just stored.
+   */
+  started: Promise<void>;
 }
 
 const sameGenerations = (a: readonly number[], b: readonly number[]) =>
@@ -49,6 +55,7 @@ export function memoryStore(maxBytes: number): ResponseStore {
   });
   const current = (subgraphs: readonly string[]) => subgraphs.map((s) => generations.get(s) ?? 0);
   return {
+    started: Promise.resolve(),
     async lookup(key, subgraphs) {
       const now = current(subgraphs);
       const entry = entries.get(key);
@@ -101,19 +108,25 @@ export function redisStore(
     if (ready) log.warn('response cache: Redis unavailable', { reason: String(error) });
     ready = false;
   });
+  let joined: () => void = () => undefined;
+  const started = new Promise<void>((resolve) => (joined = resolve));
+  // Redis away at start: serve uncached after one connection attempt's time, retrying behind.
+  setTimeout(() => joined(), 2500).unref();
   client.on('ready', () => {
     ready = true;
-    void Promise.all(allSubgraphs.map((subgraph) => client.incr(generationKey(subgraph)))).catch(
-      () => undefined,
-    );
+    void Promise.all(allSubgraphs.map((subgraph) => client.incr(generationKey(subgraph))))
+      .catch(() => undefined)
+      .then(joined);
   });
   client.connect().catch((error: unknown) => {
     log.warn('response cache: Redis unreachable at start, answering uncached', {
       reason: String(error),
     });
+    joined();
   });
 
   return {
+    started,
     async lookup(key, subgraphs) {
       if (!ready) return { generations: null };
       try {

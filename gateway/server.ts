@@ -177,6 +177,7 @@ export async function startGateway(
         ttlSeconds: cacheSettings.ttlSeconds,
       }
     : undefined;
+  await responseCache?.store.started;
 
   app.use(requestObserver('gateway'));
   app.use(responseCompression());
