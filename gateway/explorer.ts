@@ -165,7 +165,24 @@ function page(devTokens: boolean): string {
 }
 
 /** A development token for the role and province asked for, valid for an hour. */
+/** The socket's own peer address: a forwarding header could be written by anyone. */
+export function fromThisMachine(remoteAddress: string | undefined): boolean {
+  const address = remoteAddress?.replace(/^::ffff:/, '') ?? '';
+  return address === '::1' || /^127(\.\d{1,3}){3}$/.test(address);
+}
+
 async function devToken(req: Request, res: Response): Promise<void> {
+  // `npm start` listens on every interface: a development key still must not mint an admin
+  // token for anyone who can reach the developer's machine.
+  if (!fromThisMachine(req.socket.remoteAddress)) {
+    res.status(403).json({
+      code: 'FORBIDDEN',
+      error:
+        'development tokens are handed only to a browser on the machine running the graph; ' +
+        'elsewhere, run `npm run --silent token -- --role <role>` there',
+    });
+    return;
+  }
   const { role, provinceCode } = (req.body ?? {}) as { role?: unknown; provinceCode?: unknown };
   if (typeof role !== 'string' || !ROLES.includes(role as Role)) {
     res.status(400).json({ error: `role must be one of ${ROLES.join(', ')}` });

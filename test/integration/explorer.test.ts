@@ -1,9 +1,11 @@
 import { gunzipSync, brotliDecompressSync } from 'node:zlib';
 import http from 'node:http';
+import os from 'node:os';
 import { EXPLORER_EXAMPLES } from '../../gateway/explorer-examples';
 import { apiSchemaOf, publicSchemaSdl } from '../../gateway/public-schema';
 import { limitsFromEnv } from '../../gateway/limits';
 import { startGateway } from '../../gateway/server';
+import { fromThisMachine } from '../../gateway/explorer';
 import fs from 'node:fs';
 import { SUPERGRAPH_PATH } from '../../gateway/compose';
 import { freePort } from '../../scripts/lib/processes';
@@ -155,6 +157,36 @@ describe('development tokens from the explorer', () => {
     });
     expect(refused.status).toBe(400);
   });
+
+  it('hands none to a caller on another machine', async () => {
+    const outside = Object.values(os.networkInterfaces())
+      .flat()
+      .find((net) => net && !net.internal && net.family === 'IPv4')?.address;
+    // Every machine this suite runs on has a non-loopback interface; a silent skip would hide it.
+    expect(outside).toBeDefined();
+    const response = await fetch(`http://${outside}:${new URL(origin).port}/explorer/dev-token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': '127.0.0.1' },
+      body: JSON.stringify({ role: 'admin' }),
+    });
+    expect(response.status).toBe(403);
+    expect(await response.json()).toMatchObject({ code: 'FORBIDDEN' });
+  });
+
+  it.each(['127.0.0.1', '127.8.9.10', '::1', '::ffff:127.0.0.1'])(
+    'counts %s as this machine',
+    (a) => expect(fromThisMachine(a)).toBe(true),
+  );
+
+  it.each([
+    '192.0.2.2',
+    '::ffff:10.0.0.1',
+    'fd00::2',
+    '1127.0.0.1',
+    '127.0.0.1.example',
+    '',
+    undefined,
+  ])('counts %s as another machine', (address) => expect(fromThisMachine(address)).toBe(false));
 
   it.each([
     ['NODE_ENV=production', { NODE_ENV: 'production' }],
