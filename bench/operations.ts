@@ -3,7 +3,7 @@
  * with the variables the benchmark sends.
  */
 export interface BenchOperation {
-  name: 'MyRuns' | 'Dashboard' | 'Agreement' | 'Profile' | 'Verify';
+  name: 'MyRuns' | 'Dashboard' | 'Agreement' | 'Profile' | 'Verify' | 'ItDashboard';
   query: string;
   variables: Record<string, string>;
 }
@@ -48,6 +48,13 @@ export function contractOperations(ids: SampleIds): BenchOperation[] {
       name: 'Verify',
       query: `query Verify($n: String!) { verifyCertificate(number: $n) { valid status scheme { name } expiresOn holderName } }`,
       variables: { n: ids.certificateNumber },
+    },
+    {
+      name: 'ItDashboard',
+      query: `query ItDashboard { regionalOffices { provinceCode name
+  itAdoption { initiative { code } status librariesUsing hasForum }
+  trainingStats(year: 2025) { runs participants } } }`,
+      variables: {},
     },
   ];
 }

@@ -1,24 +1,11 @@
 import { PKS_ID, today } from '@coop/common';
-import { Client } from 'pg';
-import { adminToken, graphql, query, testStack } from '../support/stack';
+import { adminToken, graphql, query, sqlOf } from '../support/stack';
 
 /**
  * The five operations of the API contract, through the gateway. Expected values come from SQL
  * written here, against each owner's own tables: an oracle independent of the resolvers.
  */
-async function sql<T>(
-  service: 'library' | 'bpsdm-central' | 'bpsdm-regional',
-  text: string,
-  params: unknown[] = [],
-) {
-  const client = new Client({ connectionString: testStack().databaseUrls[service] });
-  await client.connect();
-  try {
-    return (await client.query(text, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
+const sql = sqlOf;
 
 const TODAY = '2026-11-25';
 

@@ -1,16 +1,7 @@
 import { addYears, MOU_ID, PKS_ID } from '@coop/common';
-import { Client } from 'pg';
-import { graphql, testStack, tokenFor, type GraphQLResponse } from '../support/stack';
+import { graphql, tokenFor, type GraphQLResponse, sqlOf } from '../support/stack';
 
-async function sql<T>(text: string, params: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: testStack().databaseUrls.library });
-  await client.connect();
-  try {
-    return (await client.query(text, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
+const sql = <T>(text: string, params: unknown[] = []) => sqlOf<T>('library', text, params);
 
 const count = async (table: string, where = 'true', params: unknown[] = []) =>
   Number(

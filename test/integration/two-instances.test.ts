@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { PKS_ID, SERVICES } from '@coop/common';
-import { Client } from 'pg';
 import type { RunningService } from '@coop/common';
 import { cacheSettingsFromEnv } from '../../gateway/cache-settings';
 import { callerBudgetFromEnv } from '../../gateway/caller-budget';
@@ -12,6 +11,7 @@ import { roundRobin, type RoundRobin } from '../support/round-robin';
 import {
   adminToken,
   query,
+  sqlOf,
   testStack,
   tokenFor,
   uncachedText,
@@ -74,15 +74,7 @@ async function data<T>(
   return body.data as T;
 }
 
-async function sql<T>(text: string, params: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: testStack().databaseUrls.library });
-  await client.connect();
-  try {
-    return (await client.query(text, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
+const sql = <T>(text: string, params: unknown[] = []) => sqlOf<T>('library', text, params);
 
 async function startAll(): Promise<void> {
   admin = await adminToken();

@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { randomUUID } from 'node:crypto';
 import {
   authConfig,
@@ -147,4 +148,19 @@ export async function statementsFor(operation: () => Promise<unknown>) {
   return Object.fromEntries(
     Object.entries(after).map(([name, count]) => [name, count - (before[name] ?? 0)]),
   );
+}
+
+/** Rows of one SQL statement on a service's database, as the tests' oracle (read-only use). */
+export async function sqlOf<T>(
+  service: keyof TestStack['databaseUrls'],
+  text: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  const client = new Client({ connectionString: testStack().databaseUrls[service] });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
 }
