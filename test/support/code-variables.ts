@@ -16,28 +16,36 @@ export function sourceFiles(dir: string): string[] {
   });
 }
 
-/** Variable names the code reads: `process.env.X`, `process.env['X']`, `intFromEnv('X', …)`. */
-export function variablesTheCodeReads(): Set<string> {
-  const names = new Set<string>();
-  const patterns = [
-    /process\.env\.([A-Z][A-Z0-9_]*)/g,
-    /process\.env\[\s*['"]([A-Z][A-Z0-9_]*)['"]\s*\]/g,
-    /intFromEnv\(\s*['"]([A-Z][A-Z0-9_]*)['"]/g,
-  ];
+/** Every way this code reads a variable: process.env.X, env.X, intFromEnv('X'…), `Variable: 'X'`. */
+const READS = [
+  /process\.env\.([A-Z][A-Z0-9_]*)/g,
+  /process\.env\[\s*['"]([A-Z][A-Z0-9_]*)['"]\s*\]/g,
+  /\benv\.([A-Z][A-Z0-9_]*)/g,
+  /\w+FromEnv\(\s*['"]([A-Z][A-Z0-9_]*)['"]/g,
+  /Variable:\s*['"]([A-Z][A-Z0-9_]*)['"]/g,
+];
+
+/** Variable names the programs a user runs read, each with the first file that reads it. */
+export function variablesTheCodeReads(): Map<string, string> {
+  const found = new Map<string, string>();
   for (const file of ['packages/common/src', 'services', 'gateway', 'scripts'].flatMap(
     sourceFiles,
   )) {
     const text = readSource(file);
-    for (const pattern of patterns) {
-      for (const match of text.matchAll(pattern)) names.add(match[1]!);
+    for (const pattern of READS) {
+      for (const match of text.matchAll(pattern)) {
+        if (!found.has(match[1]!)) found.set(match[1]!, file);
+      }
     }
   }
   // config.ts reads these through `process.env[service.portVariable]` and `[service.urlVariable]`.
   for (const service of SERVICES) {
-    names.add(service.portVariable);
-    names.add(service.urlVariable);
+    if (!found.has(service.portVariable))
+      found.set(service.portVariable, 'packages/common/src/config.ts');
+    if (!found.has(service.urlVariable))
+      found.set(service.urlVariable, 'packages/common/src/config.ts');
   }
-  return names;
+  return found;
 }
 
 /**
