@@ -1,31 +1,19 @@
-import { createClient } from '@redis/client';
 import { log } from '@coop/common';
 import {
   RateLimiterMemory,
   RateLimiterRedis,
   type RateLimiterAbstract,
 } from 'rate-limiter-flexible';
+import { redisClient } from './redis-client';
 
-function connect(url: string) {
-  return createClient({
-    url,
-    disableOfflineQueue: true,
-    socket: {
-      connectTimeout: 2000,
-      reconnectStrategy: (retries) => Math.min(retries * 200, 2000),
-    },
-  });
-}
-
-export type LimiterClient = ReturnType<typeof connect>;
+export type LimiterClient = ReturnType<typeof redisClient>;
 
 /**
  * A Redis connection for per-caller limits that every gateway instance shares (@redis/client:
- * node-redis v4+ API). It never queues commands while Redis is away: the limiters fall back to
- * their in-memory insurance at once instead.
+ * node-redis v4+ API); while Redis is away the limiters use their in-memory insurance.
  */
 export function limiterClient(url: string, what: string): LimiterClient {
-  const client = connect(url);
+  const client = redisClient(url);
   let ready = false;
   client.on('ready', () => (ready = true));
   client.on('error', (error: unknown) => {

@@ -1,6 +1,6 @@
-import { createClient } from '@redis/client';
 import { log } from '@coop/common';
 import { LRUCache } from 'lru-cache';
+import { REDIS_CONNECT_TIMEOUT_MS, redisClient } from './redis-client';
 
 /** A stored answer: the response body exactly as it was sent, and when it was computed. */
 export interface StoredAnswer {
@@ -98,11 +98,7 @@ export function redisStore(
 ): ResponseStore {
   const generationKey = (subgraph: string) => `${prefix}generation:${subgraph}`;
   const entryKey = (key: string) => `${prefix}answer:${key}`;
-  const client = createClient({
-    url,
-    disableOfflineQueue: true,
-    socket: { connectTimeout: 2000, reconnectStrategy: (retries) => Math.min(retries * 200, 2000) },
-  });
+  const client = redisClient(url);
   let ready = false;
   client.on('error', (error: unknown) => {
     if (ready) log.warn('response cache: Redis unavailable', { reason: String(error) });
@@ -111,7 +107,7 @@ export function redisStore(
   let joined: () => void = () => undefined;
   const started = new Promise<void>((resolve) => (joined = resolve));
   // Redis away at start: serve uncached after one connection attempt's time, retrying behind.
-  setTimeout(() => joined(), 2500).unref();
+  setTimeout(() => joined(), REDIS_CONNECT_TIMEOUT_MS + 500).unref();
   client.on('ready', () => {
     ready = true;
     void Promise.all(allSubgraphs.map((subgraph) => client.incr(generationKey(subgraph))))
