@@ -4,6 +4,7 @@ import { today, type Viewer } from '@coop/common';
 import type { NextFunction, Request, Response } from 'express';
 import type { GraphQLError } from 'graphql';
 import { CALLER_HEADER } from './caller-budget';
+import { graphQLBody, type GraphQLBody } from './http-request';
 import type { Audience, OperationFacts } from './operation-analysis';
 import type { ResponseStore, StoredAnswer } from './response-store';
 
@@ -96,22 +97,6 @@ function cacheKey(req: Request, body: GraphQLBody, audience: unknown[]): string 
     audience,
   ];
   return createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
-}
-
-interface GraphQLBody {
-  query: string;
-  operationName?: string;
-  variables?: unknown;
-}
-
-function graphQLBody(body: unknown): GraphQLBody | null {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) return null;
-  const { query, operationName } = body as Record<string, unknown>;
-  if (typeof query !== 'string') return null;
-  if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') {
-    return null;
-  }
-  return body as GraphQLBody;
 }
 
 function send(res: Response, answer: Answer, cacheControl: string, cacheState: string): void {
