@@ -2,9 +2,9 @@ import { HeaderMap, type ApolloServerPlugin, type GraphQLRequest } from '@apollo
 import { intFromEnv, log, type Viewer } from '@coop/common';
 import type { NextFunction, Request, Response } from 'express';
 import { GraphQLError } from 'graphql';
-import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { ChargeCost } from './limits';
-import { limiterClient, sharedLimiter } from './limiter-store';
+import { limiterClient, sharedLimiter, type SharedLimiter } from './limiter-store';
 
 /**
  * Each caller's budget of query cost per time window (docs/decisions/0011-caller-budget.md).
@@ -120,7 +120,7 @@ export function callerBudget(settings: CallerBudgetSettings): CallerBudget | und
   const anonymousPoints = settings.anonymousCostPerWindow ?? tokenPoints;
   if (tokenPoints <= 0 && anonymousPoints <= 0) return undefined;
   const client = settings.redisUrl ? limiterClient(settings.redisUrl, 'caller budget') : undefined;
-  const limiterOf = (points: number, keyPrefix: string): RateLimiterAbstract | undefined =>
+  const limiterOf = (points: number, keyPrefix: string): SharedLimiter | undefined =>
     points <= 0
       ? undefined
       : sharedLimiter({ points, durationSeconds: settings.windowSeconds, keyPrefix, client });

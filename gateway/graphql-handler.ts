@@ -14,11 +14,11 @@ export interface GatewayContext {
   /** Filled in when the response is ready: whether it carries errors (errors are not cached). */
   outcome: { hadErrors: boolean };
   /**
-   * The writes this request must see: the gateway's count of writes when it started, and the
-   * generations its cache lookup read. Identical subgraph reads are merged only within one
-   * epoch, so a read sent after a write never shares a fetch that began before it.
+   * When the request arrived (`performance.now()`): it may share only subgraph fetches begun
+   * after that, so a read sent after a write's response never shares a fetch that began before
+   * the write (subgraph-fetch.ts).
    */
-  writeEpoch: string;
+  arrivedAt: number;
 }
 
 /** Headers a subgraph needs from the client's request. */
@@ -36,18 +36,21 @@ export function forwardedHeaders(req: Request): Record<string, string> {
 export interface ResponseCache {
   store: ResponseStore;
   ttlSeconds: number;
+  /** Whether an answer of this size may be stored for this caller (store-budget.ts). */
+  mayStore: (caller: string, bytes: number) => Promise<boolean>;
 }
 
 export interface HandlerOptions {
   server: ApolloServer<GatewayContext>;
   /** Verifies the caller's token; throws (401) for a bad one. */
   verifyToken: (authorization: string | undefined) => Promise<Viewer>;
-  analyse: (query: string, operationName: string | undefined) => OperationFacts;
+  analyse: (query: string, operationName: string | null | undefined) => OperationFacts;
   /** Absent: every answer is computed (RESPONSE_CACHE=off). */
   cache?: ResponseCache;
   /**
-   * Asked before an answer is computed (never for a cache hit) with the caller named in
-   * CALLER_HEADER: an error (429) refuses it before Apollo Server parses anything.
+   * Asked before an answer is computed or shared from another request in flight (never for a
+   * cache hit) with the caller named in CALLER_HEADER: an error (429) refuses it before Apollo
+   * Server parses anything.
    */
   admit?: (caller: string) => Promise<GraphQLError | undefined>;
 }
@@ -92,6 +95,7 @@ function cacheKey(req: Request, body: GraphQLBody, audience: unknown[]): string 
     body.query,
     body.operationName ?? null,
     body.variables ?? null,
+    body.extensions ?? null,
     req.headers.accept ?? '',
     today(),
     audience,
@@ -134,26 +138,27 @@ function refused(error: GraphQLError): Answer {
   };
 }
 
+/** Only a complete answer without errors, sent with 200, may go to anyone but its caller. */
+function shareable(execution: Execution): execution is { answer: Answer } {
+  return 'answer' in execution && execution.answer.status === 200 && !execution.answer.hadErrors;
+}
+
+interface InFlight {
+  /** performance.now() when the computation began. */
+  startedAt: number;
+  execution: Promise<Execution>;
+}
+
 /**
  * `POST|GET /graphql`: Apollo Server behind a whole-response cache. A cached answer is sent as
  * the bytes first sent, with no parsing, planning or serialising (docs/decisions/0010).
- * Identical cacheable requests in flight at once are computed once.
+ * Identical cacheable requests in flight at once are computed once (decision 0020).
  */
 export function graphqlHandler(options: HandlerOptions) {
   const { server, verifyToken, analyse, cache, admit } = options;
-  const inFlight = new Map<string, Promise<Execution>>();
-  /** Mutations this gateway has answered: see `writeEpoch`. */
-  let writes = 0;
+  const inFlight = new Map<string, InFlight>();
 
-  async function execute(
-    req: Request,
-    viewer: Viewer | null,
-    generations: number[] | null = null,
-  ): Promise<Execution> {
-    const caller = req.headers[CALLER_HEADER];
-    const refusal = admit && typeof caller === 'string' ? await admit(caller) : undefined;
-    if (refusal) return { answer: refused(refusal) };
-    const writeEpoch = `${writes}:${generations?.join(',') ?? ''}`;
+  async function execute(req: Request, viewer: Viewer | null, arrivedAt: number) {
     const outcome = { hadErrors: true };
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
@@ -169,7 +174,7 @@ export function graphqlHandler(options: HandlerOptions) {
       context: async () => {
         // An invalid token is refused here, with its 401, by the same verifier.
         if (!viewer) await verifyToken(req.headers.authorization);
-        return { forwardedHeaders: forwardedHeaders(req), outcome, writeEpoch };
+        return { forwardedHeaders: forwardedHeaders(req), outcome, arrivedAt };
       },
     });
     if (response.body.kind !== 'complete') return { streamed: response };
@@ -185,37 +190,54 @@ export function graphqlHandler(options: HandlerOptions) {
     };
   }
 
-  /** A batch is answered uncached; the writes in it still refresh what they may change. */
+  /** The caller's own admission: its refusal is its own, never another's. */
+  async function refusalFor(req: Request): Promise<Answer | undefined> {
+    const caller = req.headers[CALLER_HEADER];
+    const refusal = admit && typeof caller === 'string' ? await admit(caller) : undefined;
+    return refusal && refused(refusal);
+  }
+
+  /** What a batch may write: every subgraph its mutations may change. */
   function batchFacts(req: Request): OperationFacts {
     if (req.method !== 'POST' || !Array.isArray(req.body)) return { kind: 'other' };
     const written = new Set<string>();
     for (const item of req.body as unknown[]) {
       const single = graphQLBody(item);
-      const facts = single && analyse(single.query, single.operationName ?? undefined);
+      const facts = single && analyse(single.query, single.operationName);
       if (facts?.kind === 'mutation') for (const subgraph of facts.subgraphs) written.add(subgraph);
     }
-    return written.size ? { kind: 'mutation', subgraphs: [...written] } : { kind: 'other' };
+    return written.size ? { kind: 'mutation', subgraphs: [...written].sort() } : { kind: 'other' };
   }
 
   /**
-   * Computes an answer once for every identical request that arrives while it is computed and
-   * saw the same generations (a request sent after a write never waits for one begun before).
+   * Computes an answer once for identical requests in flight at the same time: a request joins
+   * a computation only if it saw the same generations (stamp), or, when the store could not
+   * vouch for them, only a computation begun after it arrived. A joiner whose leader's answer
+   * may not be shared computes its own.
    */
   async function executeShared(
     req: Request,
     viewer: Viewer | null,
     key: string,
-    generations: number[] | null,
-  ) {
-    const sharedKey = `${key}|${writes}|${generations?.join(',') ?? ''}`;
+    stamp: string | null,
+    arrivedAt: number,
+  ): Promise<{ execution: Execution; leader: boolean }> {
+    const sharedKey = `${key}|${stamp ?? ''}`;
     const pending = inFlight.get(sharedKey);
-    if (pending) return { execution: await pending, leader: false };
-    const execution = execute(req, viewer, generations);
-    inFlight.set(sharedKey, execution);
+    if (pending && (stamp !== null || pending.startedAt >= arrivedAt)) {
+      const execution = await pending.execution;
+      if (shareable(execution)) return { execution, leader: false };
+      return { execution: await execute(req, viewer, arrivedAt), leader: false };
+    }
+    const entry: InFlight = {
+      startedAt: performance.now(),
+      execution: execute(req, viewer, arrivedAt),
+    };
+    inFlight.set(sharedKey, entry);
     try {
-      return { execution: await execution, leader: true };
+      return { execution: await entry.execution, leader: true };
     } finally {
-      inFlight.delete(sharedKey);
+      if (inFlight.get(sharedKey) === entry) inFlight.delete(sharedKey);
     }
   }
 
@@ -224,12 +246,20 @@ export function graphqlHandler(options: HandlerOptions) {
     res: Response,
     viewer: Viewer | null,
     facts: OperationFacts,
+    arrivedAt: number,
   ) {
-    const execution = await execute(req, viewer);
-    // A write makes every answer that read the subgraphs it wrote to fresh on the next read.
-    if (facts.kind === 'mutation') {
-      writes += 1;
-      await cache?.store.invalidate(facts.subgraphs);
+    const refusal = await refusalFor(req);
+    if (refusal) {
+      send(res, refusal, NOT_STORABLE, cache ? 'bypass' : 'off');
+      return;
+    }
+    let execution: Execution;
+    try {
+      execution = await execute(req, viewer, arrivedAt);
+    } finally {
+      // Whatever the outcome, before any response: every answer that read what a write may
+      // have changed is computed again, on every gateway sharing the store.
+      if (facts.kind === 'mutation') await cache?.store.invalidate(facts.subgraphs);
     }
     if ('streamed' in execution) return streamOut(res, execution.streamed);
     const { answer } = execution;
@@ -243,23 +273,24 @@ export function graphqlHandler(options: HandlerOptions) {
   }
 
   return async (req: Request, res: Response, next: NextFunction) => {
+    const arrivedAt = performance.now();
     try {
       const viewer: Viewer | null =
         'viewer' in res.locals
           ? (res.locals.viewer as Viewer | null)
           : await verifyToken(req.headers.authorization).catch(() => null);
       const body = req.method === 'POST' ? graphQLBody(req.body) : null;
-      const facts = body ? analyse(body.query, body.operationName ?? undefined) : batchFacts(req);
+      const facts = body ? analyse(body.query, body.operationName) : batchFacts(req);
       const audience =
         facts.kind === 'query' && viewer ? audienceKey(facts.audience, viewer) : null;
       if (!cache || facts.kind !== 'query' || !body || !audience) {
-        await answerUncached(req, res, viewer, facts);
+        await answerUncached(req, res, viewer, facts, arrivedAt);
         return;
       }
 
       const key = cacheKey(req, body, audience);
       const cacheControl = CACHE_CONTROL[facts.audience];
-      const { answer: stored, generations } = await cache.store.lookup(key, facts.subgraphs);
+      const { answer: stored, stamp } = await cache.store.lookup(key, facts.subgraphs);
       if (stored) {
         const age = Math.max(0, Math.round((Date.now() - stored.storedAt) / 1000));
         res.setHeader('age', String(age));
@@ -268,18 +299,27 @@ export function graphqlHandler(options: HandlerOptions) {
         return;
       }
 
-      const { execution, leader } = await executeShared(req, viewer, key, generations);
+      const refusal = await refusalFor(req);
+      if (refusal) {
+        send(res, refusal, NOT_STORABLE, 'miss');
+        return;
+      }
+      const { execution, leader } = await executeShared(req, viewer, key, stamp, arrivedAt);
       if ('streamed' in execution) {
         // Streamed (incremental delivery) answers are neither cached nor shared.
-        await (leader
-          ? streamOut(res, execution.streamed)
-          : answerUncached(req, res, viewer, facts));
+        await streamOut(res, execution.streamed);
         return;
       }
       const { answer } = execution;
       const cacheable = answer.status === 200 && !answer.hadErrors;
-      if (leader && cacheable && generations) {
-        await cache.store.save(key, facts.subgraphs, generations, answer, cache.ttlSeconds);
+      const caller = String(req.headers[CALLER_HEADER] ?? 'unknown');
+      if (leader && cacheable && stamp !== null) {
+        void cache
+          .mayStore(caller, answer.body.length)
+          .then((allowed) =>
+            allowed ? cache.store.save(key, stamp, answer, cache.ttlSeconds) : undefined,
+          )
+          .catch(() => undefined);
       }
       send(res, answer, cacheable ? cacheControl : NOT_STORABLE, leader ? 'miss' : 'shared');
     } catch (error) {

@@ -7,9 +7,9 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 import { CALLER_HEADER, tooMuch } from './caller-budget';
-import { limiterClient, sharedLimiter } from './limiter-store';
+import { limiterClient, sharedLimiter, type SharedLimiter } from './limiter-store';
 
 /**
  * Lookups by an identifier that names one person or one certificate (decision 13): each is
@@ -101,7 +101,7 @@ export function lookupBudgetPlugin(settings: LookupBudgetSettings): ApolloServer
       field,
       sharedLimiter({ points, durationSeconds: 3600, keyPrefix: `${prefix}${field}`, client }),
     ]),
-  ) as Record<keyof typeof limits, RateLimiterAbstract>;
+  ) as Record<keyof typeof limits, SharedLimiter>;
   const callerOf = (request: GraphQLRequest) =>
     request.http?.headers.get(CALLER_HEADER) ?? 'unknown';
 

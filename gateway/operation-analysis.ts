@@ -4,8 +4,10 @@ import {
   TypeInfo,
   visit,
   visitWithTypeInfo,
+  getOperationAST,
   type DirectiveNode,
   type DocumentNode,
+  type FragmentDefinitionNode,
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
@@ -90,35 +92,70 @@ export function indexSupergraph(supergraphSdl: string): SupergraphIndex {
   return index;
 }
 
-/** What a request's operation is, as far as caching is concerned. */
+/**
+ * What a request's operation is, as far as caching is concerned, decided for the operation
+ * that will execute (graphql-js's `getOperationAST`, as Apollo Server chooses it):
+ * - `query`: proven a read of known fields, cacheable for its audience;
+ * - `mutation`: it may write; `subgraphs` are those whose generations it advances (every
+ *   subgraph when a root field is not known);
+ * - `other`: nothing can execute (unparsable, no operation chosen, a subscription, which the
+ *   gateway refuses), or a query the analysis cannot prove cacheable: computed, never stored.
+ */
 export type OperationFacts =
   | { kind: 'query'; audience: Audience; subgraphs: string[] }
   | { kind: 'mutation'; subgraphs: string[] }
-  /** Unparsable, invalid, ambiguous or a subscription: Apollo Server answers it, uncached. */
   | { kind: 'other' };
 
-function chooseOperation(
+/** Every subgraph of the supergraph: what a write the analysis cannot place may change. */
+function allSubgraphs(index: SupergraphIndex): string[] {
+  const names = new Set<string>();
+  for (const fields of index.values()) {
+    for (const facts of fields.values()) for (const owner of facts.owners) names.add(owner);
+  }
+  return [...names].sort();
+}
+
+/** The fragments an operation uses, however deeply spread: only those can execute. */
+function usedFragments(
   document: DocumentNode,
-  operationName: string | undefined,
-): OperationDefinitionNode | undefined {
-  const operations = document.definitions.filter(
-    (definition): definition is OperationDefinitionNode =>
-      definition.kind === Kind.OPERATION_DEFINITION,
-  );
-  if (!operationName) return operations.length === 1 ? operations[0] : undefined;
-  return operations.find((operation) => operation.name?.value === operationName);
+  operation: OperationDefinitionNode,
+): FragmentDefinitionNode[] | undefined {
+  const byName = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) byName.set(definition.name.value, definition);
+  }
+  const used = new Map<string, FragmentDefinitionNode>();
+  let missing = false;
+  const collect = (node: OperationDefinitionNode | FragmentDefinitionNode) =>
+    visit(node, {
+      FragmentSpread(spread) {
+        const name = spread.name.value;
+        if (used.has(name)) return;
+        const fragment = byName.get(name);
+        if (!fragment) {
+          missing = true;
+          return;
+        }
+        used.set(name, fragment);
+        collect(fragment);
+      },
+    });
+  collect(operation);
+  return missing ? undefined : [...used.values()];
 }
 
 /**
- * Walks an operation (and every fragment of its document) against the API schema: the widest
- * audience among its fields and the subgraphs that own them. Unknown fields make it `other`:
- * validation will refuse the request anyway.
+ * Walks the operation that will execute (and the fragments it uses) against the API schema:
+ * the widest audience among its fields and the subgraphs that own them. Introspection reads
+ * the schema, the same for everyone. A field the index does not know makes a query `other`
+ * (validation will refuse it anyway) and a mutation a write to every subgraph: whatever the
+ * analysis cannot prove, it assumes the worst of.
  */
 export function analyseOperation(
   schema: GraphQLSchema,
   index: SupergraphIndex,
   query: string,
-  operationName: string | undefined,
+  operationName: string | null | undefined,
 ): OperationFacts {
   let document: DocumentNode;
   try {
@@ -126,11 +163,12 @@ export function analyseOperation(
   } catch {
     return { kind: 'other' };
   }
-  const operation = chooseOperation(document, operationName);
+  const operation = getOperationAST(document, operationName);
   if (!operation || operation.operation === 'subscription') return { kind: 'other' };
-  const fragments = document.definitions.filter(
-    (definition) => definition.kind === Kind.FRAGMENT_DEFINITION,
-  );
+  const isMutation = operation.operation === 'mutation';
+  const fragments = usedFragments(document, operation);
+  if (!fragments)
+    return isMutation ? { kind: 'mutation', subgraphs: allSubgraphs(index) } : { kind: 'other' };
   let audience: Audience = 'public';
   let unknown = false;
   const read = new Set<string>();
@@ -141,7 +179,8 @@ export function analyseOperation(
   const visitor = visitWithTypeInfo(typeInfo, {
     Field(node) {
       const name = node.name.value;
-      if (name.startsWith('__')) return;
+      if (name === '__typename') return;
+      if (name === '__schema' || name === '__type') return false;
       const parent = typeInfo.getParentType();
       const facts = parent && index.get(parent.name)?.get(name);
       if (!facts) {
@@ -154,10 +193,11 @@ export function analyseOperation(
     },
   });
   for (const definition of [operation, ...fragments]) visit(definition, visitor);
+  if (isMutation) {
+    return { kind: 'mutation', subgraphs: unknown ? allSubgraphs(index) : [...written].sort() };
+  }
   if (unknown) return { kind: 'other' };
-  return operation.operation === 'mutation'
-    ? { kind: 'mutation', subgraphs: [...written].sort() }
-    : { kind: 'query', audience, subgraphs: [...read].sort() };
+  return { kind: 'query', audience, subgraphs: [...read].sort() };
 }
 
 /** Analyses each distinct query text once: dashboards send the same few operations all day. */
@@ -167,10 +207,10 @@ export function operationAnalyser(
   maxEntries = 2000,
 ) {
   const known = new LRUCache<string, OperationFacts>({ max: maxEntries });
-  return (query: string, operationName: string | undefined): OperationFacts => {
+  return (query: string, operationName: string | null | undefined): OperationFacts => {
     const current = schema();
     if (!current) return { kind: 'other' };
-    const cacheKey = `${operationName ?? ''}\n${query}`;
+    const cacheKey = JSON.stringify([operationName ?? null, query]);
     let facts = known.get(cacheKey);
     if (!facts) {
       facts = analyseOperation(current, index, query, operationName);

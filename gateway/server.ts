@@ -53,8 +53,9 @@ import {
 } from './limits';
 import { indexSupergraph, operationAnalyser } from './operation-analysis';
 import { memoryStore, redisStore } from './response-store';
+import { storeBudget } from './store-budget';
 import { subgraphErrorFromResponse } from './subgraph-errors';
-import { subgraphFetcher, WRITE_EPOCH_HEADER } from './subgraph-fetch';
+import { ARRIVED_AT_HEADER, subgraphFetcher } from './subgraph-fetch';
 
 /** Where each subgraph is: `<NAME>_URL` or the default port on localhost. */
 export function subgraphUrls(): Record<string, string> {
@@ -119,7 +120,9 @@ export async function startGateway(
           for (const [header, value] of Object.entries(headers)) {
             request.http?.headers.set(header, value);
           }
-          if (context.writeEpoch) request.http?.headers.set(WRITE_EPOCH_HEADER, context.writeEpoch);
+          if (context.arrivedAt !== undefined) {
+            request.http?.headers.set(ARRIVED_AT_HEADER, String(context.arrivedAt));
+          }
           if (secret) request.http?.headers.set(GATEWAY_CREDENTIAL_HEADER, secret);
         },
       }),
@@ -168,13 +171,10 @@ export async function startGateway(
   const responseCache = cacheSettings.enabled
     ? {
         store: cacheSettings.redisUrl
-          ? redisStore(
-              cacheSettings.redisUrl,
-              SERVICES.map((service) => service.name),
-              cacheSettings.redisKeyPrefix,
-            )
+          ? redisStore(cacheSettings.redisUrl, cacheSettings.redisKeyPrefix)
           : memoryStore(cacheSettings.maxBytes),
         ttlSeconds: cacheSettings.ttlSeconds,
+        mayStore: storeBudget(cacheSettings),
       }
     : undefined;
   await responseCache?.store.started;
@@ -197,9 +197,12 @@ export async function startGateway(
   app.get('/health', async (_req, res) => {
     const subgraphs = await healthOfSubgraphs.states();
     const allUp = Object.values(subgraphs).every((state) => state === 'up');
+    // A cache that is slow or away costs speed, not answers: degraded, still 200.
+    const cache = responseCache ? responseCache.store.state() : 'off';
     res.status(allUp ? 200 : 503).json({
       service: 'gateway',
-      status: allUp ? 'ok' : 'degraded',
+      status: allUp && cache !== 'degraded' ? 'ok' : 'degraded',
+      cache,
       subgraphs,
     });
   });

@@ -12,10 +12,11 @@ interface BufferedResponse {
 }
 
 /**
- * Set by the gateway on its own subgraph requests (never sent on): the writes the request must
- * see. Reads are merged only within one epoch.
+ * Set by the gateway on its own subgraph requests (never sent on): when the client's request
+ * arrived (`performance.now()`). A read joins only a fetch begun after that: such a fetch
+ * began after every write whose response the client had seen, so it cannot predate one.
  */
-export const WRITE_EPOCH_HEADER = 'x-coop-write-epoch';
+export const ARRIVED_AT_HEADER = 'x-coop-arrived-at';
 
 /** Only reads are merged: the gateway writes its subgraph operations as `query …` or `{ … }`. */
 const READ_OPERATION = /^\{"query":"(?:query\b|\{)/;
@@ -63,7 +64,7 @@ export function subgraphFetcher(
     onAnswered?: () => void;
   },
 ) {
-  const inFlight = new Map<string, Promise<BufferedResponse>>();
+  const inFlight = new Map<string, { startedAt: number; response: Promise<BufferedResponse> }>();
 
   async function send(url: string, request: FetcherRequestInit | undefined): Promise<Response> {
     const timer = subgraphFetches.startTimer({ subgraph });
@@ -101,25 +102,28 @@ export function subgraphFetcher(
     };
   }
 
-  return async (url: string, withEpoch?: FetcherRequestInit): Promise<Response> => {
-    const epoch = headerOf(withEpoch, WRITE_EPOCH_HEADER);
-    const init = withoutHeader(withEpoch, WRITE_EPOCH_HEADER);
+  return async (url: string, withArrival?: FetcherRequestInit): Promise<Response> => {
+    const arrivedAt = Number(headerOf(withArrival, ARRIVED_AT_HEADER) || Number.POSITIVE_INFINITY);
+    const init = withoutHeader(withArrival, ARRIVED_AT_HEADER);
     const body = init?.body;
     if (!options.dedup || typeof body !== 'string' || !READ_OPERATION.test(body)) {
       return send(url, init);
     }
-    const key = `${url}\n${epoch}\n${headerOf(init, 'authorization')}\n${body}`;
+    const key = `${url}\n${headerOf(init, 'authorization')}\n${body}`;
     let pending = inFlight.get(key);
-    if (!pending) {
-      pending = sendBuffered(url, init);
-      inFlight.set(key, pending);
-      const forget = () => inFlight.delete(key);
-      pending.then(forget, forget);
-    } else {
+    if (pending && pending.startedAt >= arrivedAt) {
       // This fetch's answer comes from another request's: its subgraph spans are in that trace.
       trace.getActiveSpan()?.setAttribute('coop.subgraph_fetch.shared', true);
+    } else {
+      const entry = { startedAt: performance.now(), response: sendBuffered(url, init) };
+      inFlight.set(key, entry);
+      const forget = () => {
+        if (inFlight.get(key) === entry) inFlight.delete(key);
+      };
+      entry.response.then(forget, forget);
+      pending = entry;
     }
-    const { text, ...meta } = await pending;
+    const { text, ...meta } = await pending.response;
     const bodyless = meta.status === 204 || meta.status === 205 || meta.status === 304;
     return new Response(bodyless ? null : text, meta);
   };

@@ -6,19 +6,23 @@ import {
   NodeTracerProvider,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-node';
-import { subgraphFetcher, WRITE_EPOCH_HEADER } from '../../gateway/subgraph-fetch';
+import { ARRIVED_AT_HEADER, subgraphFetcher } from '../../gateway/subgraph-fetch';
 
 /** A subgraph stand-in that answers after a pause and counts what it received. */
 function slowServer(pauseMs: number) {
-  const received: { body: string; authorization?: string; epoch?: string; traceparent?: string }[] =
-    [];
+  const received: {
+    body: string;
+    authorization?: string;
+    arrivedAt?: string;
+    traceparent?: string;
+  }[] = [];
   const server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
-      const epoch = req.headers[WRITE_EPOCH_HEADER] as string | undefined;
+      const arrivedAt = req.headers[ARRIVED_AT_HEADER] as string | undefined;
       const traceparent = req.headers.traceparent as string | undefined;
-      received.push({ body, authorization: req.headers.authorization, epoch, traceparent });
+      received.push({ body, authorization: req.headers.authorization, arrivedAt, traceparent });
       setTimeout(() => {
         res.setHeader('content-type', 'application/json');
         res.end(JSON.stringify({ data: { n: received.length } }));
@@ -39,9 +43,14 @@ describe('subgraph fetches', () => {
   afterAll(() => new Promise((resolve) => server.close(resolve)));
   beforeEach(() => received.splice(0));
 
-  const init = (query: string, authorization = 'Bearer a') => ({
+  /** A subgraph request of a client's request that arrived at `arrivedAt` (performance.now()). */
+  const init = (query: string, authorization = 'Bearer a', arrivedAt = 0) => ({
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization },
+    headers: {
+      'content-type': 'application/json',
+      authorization,
+      [ARRIVED_AT_HEADER]: String(arrivedAt),
+    },
     body: JSON.stringify({ query, variables: {} }),
   });
 
@@ -75,19 +84,21 @@ describe('subgraph fetches', () => {
     expect(received.filter((r) => r.body.includes('mutation'))).toHaveLength(2);
   });
 
-  it('never lets a read sent after a write share a fetch begun before it', async () => {
+  it('never lets a read share a fetch begun before the read arrived', async () => {
     const fetcher = subgraphFetcher('library', { timeoutMs: 5000, dedup: true });
-    const read = (epoch: string) => {
-      const request = init('query Q__library__0 { facilities { id } }');
-      return { ...request, headers: { ...request.headers, [WRITE_EPOCH_HEADER]: epoch } };
-    };
-    const before = fetcher(url, read('0:'));
-    const sameEpoch = fetcher(url, read('0:'));
-    const afterWrite = fetcher(url, read('1:'));
-    await Promise.all([before, sameEpoch, afterWrite]);
-    expect(received).toHaveLength(2);
-    // The epoch is the gateway's own business: subgraphs never see it.
-    expect(received.map((request) => request.epoch)).toEqual([undefined, undefined]);
+    const read = 'query Q__library__0 { facilities { id } }';
+    const before = fetcher(url, init(read));
+    const arrivedEarlier = fetcher(url, init(read));
+    // A client's request that arrived after the first fetch began (after a write's response,
+    // say) gets a fetch of its own; one that arrives later still may share that one.
+    const arrivedLater = performance.now();
+    const afterIt = fetcher(url, init(read, 'Bearer a', arrivedLater));
+    const sameMoment = fetcher(url, init(read, 'Bearer a', arrivedLater));
+    const noArrival = fetcher(url, { ...init(read), headers: { authorization: 'Bearer a' } });
+    await Promise.all([before, arrivedEarlier, afterIt, sameMoment, noArrival]);
+    expect(received).toHaveLength(3);
+    // The arrival is the gateway's own business: subgraphs never see it.
+    expect(received.map((request) => request.arrivedAt)).toEqual([undefined, undefined, undefined]);
   });
 
   it('sends every request when deduplication is off', async () => {
