@@ -244,15 +244,22 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
         kind: fc.constantFrom('misspell', 'wrong type'),
       })
       .map(({ manifest, pick, kind }) => {
-        const copy = structuredClone(all[manifest]!) as Record<string, unknown>;
-        const candidates = paths(copy).filter((at) => {
-          if (at.length < 2 || isFree(at)) return false;
-          const last = at[at.length - 1];
-          const value = at.reduce<unknown>((node, key) => (node as never)[key], copy);
-          return kind === 'misspell'
-            ? typeof last === 'string' && !['apiVersion', 'kind'].includes(last)
-            : typeof value !== 'object' && !(at[0] === 'metadata' && at[1] === 'name');
-        });
+        const candidatesIn = (copy: Record<string, unknown>) =>
+          paths(copy).filter((at) => {
+            if (at.length < 2 || isFree(at)) return false;
+            const last = at[at.length - 1];
+            const value = at.reduce<unknown>((node, key) => (node as never)[key], copy);
+            return kind === 'misspell'
+              ? typeof last === 'string' && !['apiVersion', 'kind'].includes(last)
+              : typeof value !== 'object' && !(at[0] === 'metadata' && at[1] === 'name');
+          });
+        // A manifest with no field of that kind (a ConfigMap has no typed value): the next one.
+        let copy = structuredClone(all[manifest]!) as Record<string, unknown>;
+        let candidates = candidatesIn(copy);
+        for (let next = 1; !candidates.length && next < all.length; next += 1) {
+          copy = structuredClone(all[(manifest + next) % all.length]!) as Record<string, unknown>;
+          candidates = candidatesIn(copy);
+        }
         const at = candidates[pick % candidates.length]!;
         const parent = at
           .slice(0, -1)
