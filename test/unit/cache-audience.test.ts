@@ -126,3 +126,88 @@ describe('analyseOperation', () => {
     );
   });
 });
+
+describe('analyseOperation decides by the operation that executes (generated documents)', () => {
+  const writes = [
+    ['setRunStatus(id: "x", version: 1, status: OPEN) { id }', 'bpsdm-regional'],
+    ['createTrainingProgram(input: {}) { id }', 'bpsdm-central'],
+    ['createFacility(input: {}) { id }', 'library'],
+  ] as const;
+  const reads = [
+    ['facilities { name }', 'library'],
+    ['regionalOffices { name }', 'bpsdm-regional'],
+    ['__schema { types { name fields { name } } }', undefined],
+    ['__type(name: "Query") { name }', undefined],
+    ['__typename', undefined],
+  ] as const;
+
+  const definition = fc.oneof(
+    fc.record({ kind: fc.constant('mutation' as const), field: fc.constantFrom(...writes) }),
+    fc.record({
+      kind: fc.constant('query' as const),
+      fields: fc.subarray([...reads], { minLength: 1 }),
+      // Reads through a fragment on Query, which may itself reach introspection.
+      viaFragment: fc.boolean(),
+    }),
+  );
+
+  it('refreshes what the chosen mutation may change, caches only proven reads', async () => {
+    const { getOperationAST, parse } = await import('graphql');
+    fc.assert(
+      fc.property(
+        fc.array(definition, { minLength: 1, maxLength: 4 }),
+        fc.option(fc.nat(5), { nil: undefined }),
+        fc.array(fc.constantFrom(...reads.map(([selection]) => selection)), { maxLength: 2 }),
+        (definitions, chosen, unusedFragments) => {
+          const parts: string[] = [];
+          definitions.forEach((item, index) => {
+            if (item.kind === 'mutation') {
+              parts.push(`mutation Op${index} { ...W${index} }`);
+              parts.push(`fragment W${index} on Mutation { ${item.field[0]} }`);
+            } else if (item.viaFragment) {
+              parts.push(`query Op${index} { ...R${index} }`);
+              parts.push(
+                `fragment R${index} on Query { ${item.fields.map(([s]) => s).join(' ')} }`,
+              );
+            } else {
+              parts.push(`query Op${index} { ${item.fields.map(([s]) => s).join(' ')} }`);
+            }
+          });
+          // Fragments no operation uses cannot execute: they change nothing.
+          unusedFragments.forEach((selection, index) =>
+            parts.push(`fragment Unused${index} on Query { ${selection} }`),
+          );
+          const text = parts.join('\n');
+          const operationName = chosen === undefined ? undefined : `Op${chosen}`;
+          const facts = analyseOperation(apiSchema, index, text, operationName);
+          const executes = getOperationAST(parse(text), operationName);
+          const item = executes && definitions[Number(executes.name!.value.slice(2))]!;
+          if (!item) {
+            expect(facts).toEqual({ kind: 'other' });
+          } else if (item.kind === 'mutation') {
+            expect(facts).toEqual({ kind: 'mutation', subgraphs: [item.field[1]] });
+          } else {
+            const owners = [...new Set(item.fields.flatMap(([, owner]) => owner ?? []))].sort();
+            expect(facts).toEqual({ kind: 'query', audience: 'public', subgraphs: owners });
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('refreshes every subgraph when a mutation names a field it does not know', () => {
+    expect(analyseOperation(apiSchema, index, 'mutation { noSuchWrite }', undefined)).toEqual({
+      kind: 'mutation',
+      subgraphs: ['bpsdm-central', 'bpsdm-regional', 'library'],
+    });
+    expect(analyseOperation(apiSchema, index, 'mutation { ...Missing }', undefined)).toMatchObject({
+      kind: 'mutation',
+      subgraphs: ['bpsdm-central', 'bpsdm-regional', 'library'],
+    });
+    // An empty name is a name: graphql-js chooses no operation, so nothing executes.
+    expect(analyseOperation(apiSchema, index, 'mutation { noSuchWrite }', '')).toEqual({
+      kind: 'other',
+    });
+  });
+});
