@@ -7,11 +7,10 @@ export const REDIS_CONNECT_TIMEOUT_MS = 2000;
 
 export type RedisConnection = ReturnType<typeof createConnection>;
 
-function createConnection(url: string, commandTimeoutMs: number) {
+function createConnection(url: string) {
   return createClient({
     url,
     disableOfflineQueue: true,
-    commandOptions: { timeout: commandTimeoutMs },
     socket: {
       connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
       reconnectStrategy: (retries) => Math.min(retries * 200, 2000),
@@ -33,6 +32,11 @@ export interface GuardedRedis {
    * RedisUnavailable at once: a slow or absent Redis costs a caller nothing but the fallback.
    */
   guard<T>(commands: () => Promise<T>): Promise<T>;
+  /**
+   * Runs Redis commands whatever the breaker says (a write's record must keep trying), failing
+   * after the command timeout all the same.
+   */
+  timed<T>(commands: () => Promise<T>): Promise<T>;
   /** False while the breaker is open or the connection is down. */
   healthy(): boolean;
   close(): Promise<void>;
@@ -61,9 +65,11 @@ export function redisCommandTimeoutMs(): number {
 export function guardedRedis(url: string, what: string, options: GuardOptions = {}): GuardedRedis {
   const commandTimeoutMs = options.commandTimeoutMs ?? redisCommandTimeoutMs();
   const resetMs = options.resetMs ?? 1000;
-  const client = createConnection(url, commandTimeoutMs);
+  const client = createConnection(url);
+  // node-redis's own command timeout ends only while a command waits to be written: one that
+  // Redis has received and not answered (a stall) would wait for ever.
   const breaker = new CircuitBreaker((commands: () => Promise<unknown>) => commands(), {
-    timeout: false,
+    timeout: commandTimeoutMs,
     resetTimeout: resetMs,
     errorThresholdPercentage: 5,
     volumeThreshold: 2,
@@ -89,6 +95,13 @@ export function guardedRedis(url: string, what: string, options: GuardOptions = 
     async guard<T>(commands: () => Promise<T>): Promise<T> {
       if (!connected || !breaker.closed) throw new RedisUnavailable(what);
       return breaker.fire(commands) as Promise<T>;
+    },
+    timed<T>(commands: () => Promise<T>): Promise<T> {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new RedisUnavailable(what)), commandTimeoutMs);
+      });
+      return Promise.race([commands(), late]).finally(() => clearTimeout(timer));
     },
     async close() {
       breaker.shutdown();

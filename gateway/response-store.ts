@@ -136,7 +136,9 @@ export function redisStore(
     const subgraphs = [...pending.keys()];
     try {
       if (!runId) throw new Error('not connected');
-      await client.eval(ADVANCE_GENERATIONS, { keys: subgraphs.map(generationKey) });
+      await redis.timed(() =>
+        client.eval(ADVANCE_GENERATIONS, { keys: subgraphs.map(generationKey) }),
+      );
       for (const subgraph of subgraphs) {
         if ((pending.get(subgraph) ?? 0) <= upTo) pending.delete(subgraph);
       }
@@ -172,8 +174,8 @@ export function redisStore(
   // Redis away at start: serve uncached after one connection attempt's time, retrying behind.
   setTimeout(() => joined(), REDIS_CONNECT_TIMEOUT_MS + 500).unref();
   client.on('ready', () => {
-    client
-      .info('server')
+    redis
+      .timed(() => client.info('server'))
       .then((info) => {
         runId = /run_id:(\w+)/.exec(info)?.[1];
         return flush();
