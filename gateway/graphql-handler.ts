@@ -227,7 +227,8 @@ export function graphqlHandler(options: HandlerOptions) {
     if (pending && (stamp !== null || pending.startedAt >= arrivedAt)) {
       const execution = await pending.execution;
       if (shareable(execution)) return { execution, leader: false };
-      return { execution: await execute(req, viewer, arrivedAt), leader: false };
+      // Its own answer, computed as if it had been first.
+      return { execution: await execute(req, viewer, arrivedAt), leader: true };
     }
     const entry: InFlight = {
       startedAt: performance.now(),
