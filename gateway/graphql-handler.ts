@@ -4,7 +4,7 @@ import { today, type Viewer } from '@coop/common';
 import type { NextFunction, Request, Response } from 'express';
 import type { GraphQLError } from 'graphql';
 import { CALLER_HEADER } from './caller-budget';
-import { graphQLBody, type GraphQLBody } from './http-request';
+import { cacheableBody, graphQLBody, type GraphQLBody } from './http-request';
 import type { Audience, OperationFacts } from './operation-analysis';
 import type { ResponseStore, StoredAnswer } from './response-store';
 
@@ -248,7 +248,7 @@ export function graphqlHandler(options: HandlerOptions) {
         'viewer' in res.locals
           ? (res.locals.viewer as Viewer | null)
           : await verifyToken(req.headers.authorization).catch(() => null);
-      const body = req.method === 'POST' ? graphQLBody(req.body) : null;
+      const body = cacheableBody(req);
       const facts = body ? analyse(body.query, body.operationName ?? undefined) : batchFacts(req);
       const audience =
         facts.kind === 'query' && viewer ? audienceKey(facts.audience, viewer) : null;
