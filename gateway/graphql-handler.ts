@@ -4,7 +4,7 @@ import { today, type Viewer } from '@coop/common';
 import type { NextFunction, Request, Response } from 'express';
 import type { GraphQLError } from 'graphql';
 import { CALLER_HEADER } from './caller-budget';
-import { graphQLBody, type GraphQLBody } from './http-request';
+import { cacheableBody, graphQLBody, type GraphQLBody } from './http-request';
 import type { Audience, OperationFacts } from './operation-analysis';
 import type { ResponseStore, StoredAnswer } from './response-store';
 
@@ -280,8 +280,11 @@ export function graphqlHandler(options: HandlerOptions) {
         'viewer' in res.locals
           ? (res.locals.viewer as Viewer | null)
           : await verifyToken(req.headers.authorization).catch(() => null);
-      const body = req.method === 'POST' ? graphQLBody(req.body) : null;
-      const facts = body ? analyse(body.query, body.operationName) : batchFacts(req);
+      // What a request may write is decided from any body Apollo Server might execute; only a
+      // request it would accept exactly as it is may be answered from the cache.
+      const single = req.method === 'POST' ? graphQLBody(req.body) : null;
+      const facts = single ? analyse(single.query, single.operationName) : batchFacts(req);
+      const body = single && cacheableBody(req);
       const audience =
         facts.kind === 'query' && viewer ? audienceKey(facts.audience, viewer) : null;
       if (!cache || facts.kind !== 'query' || !body || !audience) {
