@@ -140,8 +140,22 @@ async function prepare(supergraphFile: string, authorization: string): Promise<P
   }
 }
 
-/** Round after round, every operation on every target in turn; the first target rotates. */
-async function measure(prepared: Prepared[]): Promise<Results> {
+/** `{ __typename }` through ours with the cache on: what the gateway's HTTP path alone costs. */
+interface Ceiling {
+  requests: number;
+  elapsedMs: number;
+}
+
+/**
+ * Round after round, every operation on every target in turn; the first target rotates. Each
+ * round also measures the ceiling, so that the cached answers compare with it in one run.
+ */
+async function measure(
+  prepared: Prepared[],
+  authorization: string,
+): Promise<{ results: Results; ceiling: Ceiling }> {
+  const typename = graphQLPost(GATEWAY_URLS.A, { query: '{ __typename }' }, authorization);
+  const ceiling: Ceiling = { requests: 0, elapsedMs: 0 };
   if (settings.warmupS > 0) {
     console.log(`warming up: ${settings.warmupS} s per operation and target`);
     for (const { flows } of prepared) {
@@ -170,11 +184,32 @@ async function measure(prepared: Prepared[]): Promise<Results> {
         `round ${round + 1}/${settings.rounds} ${operation.name}: ${line.join(', ')} req/s`,
       );
     }
+    const load = await runLoad(
+      () => send(typename),
+      settings.connections,
+      settings.durationS * 1000,
+    );
+    ceiling.requests += load.requests;
+    ceiling.elapsedMs += load.elapsedMs;
   }
-  return results;
+  return { results, ceiling };
 }
 
-function resultsSection(machine: Machine, prepared: Prepared[], results: Results): string {
+/** The cached operations beside the ceiling: a hit should cost little more than `{ __typename }`. */
+function ceilingLine(results: Results, names: string[], ceiling: Ceiling): string {
+  const ceilingRps = ceiling.requests / (ceiling.elapsedMs / 1000);
+  const ratios = names.map(
+    (name) => `${name} ${(results.requestsPerSecond(name, 'A') / ceilingRps).toFixed(2)}×`,
+  );
+  return `Ceiling: \`{ __typename }\` through A, ${ceilingRps.toFixed(0)} req/s; each operation on A (cache on) at: ${ratios.join(', ')}.`;
+}
+
+function resultsSection(
+  machine: Machine,
+  prepared: Prepared[],
+  results: Results,
+  ceiling: Ceiling,
+): string {
   const names = prepared.map(({ operation }) => operation.name);
   const perCell = settings.durationS * settings.rounds;
   const smoke =
@@ -190,6 +225,8 @@ The floor's requests (→ one after the other, ∥ at the same time):
 ${prepared.map(({ operation, floorPlan }) => `- ${operation.name}: ${floorPlan}`).join('\n')}
 
 ${throughputTable(results, names, TARGETS)}
+
+${ceilingLine(results, names, ceiling)}
 
 CPU milliseconds and V8 heap megabytes allocated per request, process by process (the gateway column is the target's own gateway process):
 
@@ -219,8 +256,8 @@ async function main() {
     console.log(
       `\n${settings.rounds} rounds × ${settings.durationS} s per operation and target, ${settings.connections} connections\n`,
     );
-    const results = await measure(prepared);
-    const section = resultsSection(machine, prepared, results);
+    const { results, ceiling } = await measure(prepared, authorization);
+    const section = resultsSection(machine, prepared, results, ceiling);
     console.log(`\n${section}\n`);
     if (process.env.BENCH_README !== '0') {
       await writeResultsSection(section);
