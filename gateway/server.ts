@@ -14,6 +14,7 @@ import {
   errorCounter,
   GATEWAY_CREDENTIAL_HEADER,
   inputDomainsPlugin,
+  knownOperationTypesRule,
   listen,
   log,
   metricsHandler,
@@ -145,7 +146,8 @@ export async function startGateway(
     allowBatchedHttpRequests: true,
     // A persisted query carries no text: the cache could not tell a write from a read.
     persistedQueries: false,
-    validationRules: validationRules(limits),
+    // Subscriptions: refused before the planner fails on them.
+    validationRules: [...validationRules(limits), knownOperationTypesRule],
     plugins: [
       // An operationName that chooses nothing, or an input outside its domain: a 400 before
       // any planning (the planner would throw an internal error).
