@@ -18,6 +18,7 @@ import {
   listen,
   log,
   metricsHandler,
+  numberLiteralRule,
   requestObserver,
   SERVICES,
   serviceUrl,
@@ -146,8 +147,8 @@ export async function startGateway(
     allowBatchedHttpRequests: true,
     // A persisted query carries no text: the cache could not tell a write from a read.
     persistedQueries: false,
-    // Subscriptions: refused before the planner fails on them.
-    validationRules: [...validationRules(limits), knownOperationTypesRule],
+    // Subscriptions and numbers no double holds: refused before the planner fails on them.
+    validationRules: [...validationRules(limits), knownOperationTypesRule, numberLiteralRule],
     plugins: [
       // An operationName that chooses nothing, or an input outside its domain: a 400 before
       // any planning (the planner would throw an internal error).

@@ -17,6 +17,7 @@ import {
 } from 'graphql';
 import { isIsoDate } from './dates';
 import { YEAR_SPAN } from './domain-spans';
+import { variableNumberProblem } from './numbers';
 import { cursorOffset } from './pagination';
 
 /**
@@ -27,6 +28,7 @@ import { cursorOffset } from './pagination';
  * - no string carries NUL (PostgreSQL refuses it in text) or another control character but
  *   tab and line breaks;
  * - every `Date` is a real calendar date (`2025-02-30` is not);
+ * - no number in the variables is beyond what a double holds (numbers.ts);
  * - every `Int` named `year` (argument or input field) lies within the cooperation's span;
  * - every connection's `after` is a cursor this API handed out.
  *
@@ -212,7 +214,10 @@ export function inputDomainsPlugin(): ApolloServerPlugin {
       return {
         async didResolveOperation({ document, operation, schema, request }) {
           if (!operation) throw operationNotFound(document, request.operationName);
-          const problem = inputProblem(schema, document, operation, request.variables ?? {});
+          const variables = request.variables ?? {};
+          const problem =
+            variableNumberProblem(schema, operation, variables) ??
+            inputProblem(schema, document, operation, variables);
           if (problem) {
             throw new GraphQLError(problem.message, {
               extensions: { code: 'BAD_USER_INPUT', field: problem.field, http: { status: 400 } },

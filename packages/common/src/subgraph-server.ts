@@ -22,6 +22,7 @@ import {
   subgraphValidationRules,
 } from './subgraph-limits';
 import { inputDomainsPlugin } from './input-domains';
+import { numberLiteralRule } from './numbers';
 import { knownOperationTypesRule } from './operation-types';
 import { listen } from './listen';
 import { apolloLogger, log } from './log';
@@ -66,9 +67,13 @@ export async function startSubgraph<TContext extends object>(
   const limits = subgraphLimitsFromEnv();
   const server = new ApolloServer<TContext>({
     schema: buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: options.resolvers }]),
-    // A second line behind the gateway's limits (subgraph-limits.ts); subscriptions are
-    // refused as on the gateway.
-    validationRules: [...subgraphValidationRules(limits), knownOperationTypesRule],
+    // A second line behind the gateway's limits (subgraph-limits.ts); subscriptions and numbers
+    // no double holds are refused as on the gateway.
+    validationRules: [
+      ...subgraphValidationRules(limits),
+      knownOperationTypesRule,
+      numberLiteralRule,
+    ],
     // The process's own signal handlers stop the server, the pool and then the process.
     stopOnTerminationSignals: false,
     // Stack traces tell an attacker about the code and tell a client nothing it can act on.
