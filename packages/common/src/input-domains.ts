@@ -27,7 +27,8 @@ import { cursorOffset } from './pagination';
  *
  * - no string carries NUL (PostgreSQL refuses it in text) or another control character but
  *   tab and line breaks;
- * - every `Date` is a real calendar date (`2025-02-30` is not);
+ * - every `Date` is a real calendar date written as a string (`2025-02-30` is not, nor is `5`:
+ *   the gateway's own `Date` takes any value and leaves the check to the subgraph);
  * - no number in the variables is beyond what a double holds (numbers.ts);
  * - every `Int` named `year` (argument or input field) lies within the cooperation's span;
  * - every connection's `after` is a cursor this API handed out.
@@ -106,6 +107,12 @@ function scalarProblem(
         message: `after is not a cursor returned by this connection: pass an edge's cursor or pageInfo.endCursor (got ${JSON.stringify(value.slice(0, 100))})`,
       };
     }
+  }
+  if (typeName === 'Date' && typeof value !== 'string') {
+    return {
+      field: path,
+      message: `${path} must be a calendar date in quotes, written YYYY-MM-DD (for example "2025-03-09"), got ${JSON.stringify(value)?.slice(0, 100)}`,
+    };
   }
   if (typeof value === 'number' && typeName === 'Int' && isYearName(name)) {
     const message = yearProblem(value, path);
