@@ -80,9 +80,6 @@ export async function startSubgraph<TContext extends object>(
     includeStacktraceInErrorResponses: false,
     formatError: formatErrorFor(options.name),
     logger: apolloLogger(options.name),
-    // A malformed variable (a date such as 2026-02-30) is the client's error: answered with 200
-    // and BAD_USER_INPUT, which the gateway passes on as it is (a 400 would become a 500 there).
-    status400ForVariableCoercionErrors: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
