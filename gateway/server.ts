@@ -42,6 +42,7 @@ import { SUPERGRAPH_PATH } from './compose';
 import { responseCompression } from './compression';
 import { explorerRouter } from './explorer';
 import { subgraphHealth } from './health';
+import { plannerRefusalPlugin } from './planner-refusals';
 import { publicSchemaHandler } from './public-schema';
 import { graphqlHandler, type GatewayContext } from './graphql-handler';
 import { lookupBudgetFromEnv, lookupBudgetPlugin } from './lookup-budget';
@@ -153,6 +154,8 @@ export async function startGateway(
       // An operationName that chooses nothing, or an input outside its domain: a 400 before
       // any planning (the planner would throw an internal error).
       inputDomainsPlugin(),
+      // What the planner still refuses of an operation that passed validation: a 400 too.
+      plannerRefusalPlugin(),
       // Charges each computed answer to its caller: a slot among the operations it may have in
       // flight, then its cost to the budget (cache hits never get here).
       costLimitPlugin(limits, chargeCaller(concurrency, budget)),
