@@ -14,9 +14,11 @@ import {
   errorCounter,
   GATEWAY_CREDENTIAL_HEADER,
   inputDomainsPlugin,
+  knownOperationTypesRule,
   listen,
   log,
   metricsHandler,
+  numberLiteralRule,
   requestObserver,
   SERVICES,
   serviceUrl,
@@ -40,6 +42,7 @@ import { SUPERGRAPH_PATH } from './compose';
 import { responseCompression } from './compression';
 import { explorerRouter } from './explorer';
 import { subgraphHealth } from './health';
+import { plannerRefusalPlugin } from './planner-refusals';
 import { publicSchemaHandler } from './public-schema';
 import { graphqlHandler, type GatewayContext } from './graphql-handler';
 import { lookupBudgetFromEnv, lookupBudgetPlugin } from './lookup-budget';
@@ -148,11 +151,14 @@ export async function startGateway(
     allowBatchedHttpRequests: true,
     // A persisted query carries no text: the cache could not tell a write from a read.
     persistedQueries: false,
-    validationRules: validationRules(limits),
+    // Subscriptions and numbers no double holds: refused before the planner fails on them.
+    validationRules: [...validationRules(limits), knownOperationTypesRule, numberLiteralRule],
     plugins: [
       // An operationName that chooses nothing, or an input outside its domain: a 400 before
       // any planning (the planner would throw an internal error).
       inputDomainsPlugin(),
+      // What the planner still refuses of an operation that passed validation: a 400 too.
+      plannerRefusalPlugin(),
       // Charges each computed answer to its caller: a slot among the operations it may have in
       // flight, then its cost to the budget (cache hits never get here).
       costLimitPlugin(limits, chargeCaller(concurrency, budget)),

@@ -72,6 +72,17 @@ describe('input domains', () => {
     );
   });
 
+  it("refuses a Date that is no string: the gateway's own Date lets any value through", () => {
+    const query = 'query ($d: Date) { runs(filter: { startsAfter: $d }) }';
+    expect(problemOf(query, { d: 20250309 })?.message).toMatch(/in quotes, written YYYY-MM-DD/);
+    expect(problemOf(query, { d: ['2025-03-09'] })?.field).toBe('filter.startsAfter');
+    for (const literal of ['5', '1.5', 'true', 'MOU', '{ day: 9 }', '["2025-03-09"]']) {
+      expect(problemOf(`{ runs(filter: { startsAfter: ${literal} }) }`)?.field).toBe(
+        'filter.startsAfter',
+      );
+    }
+  });
+
   it('accepts years within the span only', () => {
     fc.assert(
       fc.property(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), (year) => {

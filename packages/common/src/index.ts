@@ -23,6 +23,8 @@ export * from './aggregates';
 export * from './selection';
 export * from './gateway-credential';
 export * from './input-domains';
+export { numberLiteralRule, variableNumberProblem } from './numbers';
+export { knownOperationTypesRule } from './operation-types';
 export { DATE_SPAN, LESSON_HOURS_SPAN, SCORE_SPAN, dateInSpan } from './domain-spans';
 export * from './cost';
 export * from './listen';

@@ -17,6 +17,7 @@ import {
 } from 'graphql';
 import { isIsoDate } from './dates';
 import { YEAR_SPAN } from './domain-spans';
+import { variableNumberProblem } from './numbers';
 import { cursorOffset } from './pagination';
 
 /**
@@ -26,7 +27,9 @@ import { cursorOffset } from './pagination';
  *
  * - no string carries NUL (PostgreSQL refuses it in text) or another control character but
  *   tab and line breaks;
- * - every `Date` is a real calendar date (`2025-02-30` is not);
+ * - every `Date` is a real calendar date written as a string (`2025-02-30` is not, nor is `5`:
+ *   the gateway's own `Date` takes any value and leaves the check to the subgraph);
+ * - no number in the variables is beyond what a double holds (numbers.ts);
  * - every `Int` named `year` (argument or input field) lies within the cooperation's span;
  * - every connection's `after` is a cursor this API handed out.
  *
@@ -104,6 +107,12 @@ function scalarProblem(
         message: `after is not a cursor returned by this connection: pass an edge's cursor or pageInfo.endCursor (got ${JSON.stringify(value.slice(0, 100))})`,
       };
     }
+  }
+  if (typeName === 'Date' && typeof value !== 'string') {
+    return {
+      field: path,
+      message: `${path} must be a calendar date in quotes, written YYYY-MM-DD (for example "2025-03-09"), got ${JSON.stringify(value)?.slice(0, 100)}`,
+    };
   }
   if (typeof value === 'number' && typeName === 'Int' && isYearName(name)) {
     const message = yearProblem(value, path);
@@ -212,7 +221,10 @@ export function inputDomainsPlugin(): ApolloServerPlugin {
       return {
         async didResolveOperation({ document, operation, schema, request }) {
           if (!operation) throw operationNotFound(document, request.operationName);
-          const problem = inputProblem(schema, document, operation, request.variables ?? {});
+          const variables = request.variables ?? {};
+          const problem =
+            variableNumberProblem(schema, operation, variables) ??
+            inputProblem(schema, document, operation, variables);
           if (problem) {
             throw new GraphQLError(problem.message, {
               extensions: { code: 'BAD_USER_INPUT', field: problem.field, http: { status: 400 } },

@@ -62,13 +62,22 @@ export function subgraphCostLimit(limits: SubgraphLimits): ApolloServerPlugin {
               `A list in the variables holds more than ${limits.maxListItems} items`,
             );
           }
-          const cost = getComplexity({
-            schema,
-            query: document,
-            operationName: operationName ?? undefined,
-            variables: request.variables ?? {},
-            estimators: [listSizeEstimator(), simpleEstimator({ defaultComplexity: 1 })],
-          });
+          let cost: number;
+          try {
+            cost = getComplexity({
+              schema,
+              query: document,
+              operationName: operationName ?? undefined,
+              variables: request.variables ?? {},
+              estimators: [listSizeEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+            });
+          } catch (error) {
+            // Variables that do not fit their types (coerced here, before execution would): the
+            // client's mistake, as on the gateway (gateway/limits.ts).
+            throw new GraphQLError((error as Error).message, {
+              extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
+            });
+          }
           if (cost > limits.maxCost) {
             throw tooComplex(
               `The operation costs ${cost}, more than this subgraph's ${limits.maxCost}`,

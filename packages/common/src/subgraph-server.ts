@@ -22,6 +22,8 @@ import {
   subgraphValidationRules,
 } from './subgraph-limits';
 import { inputDomainsPlugin } from './input-domains';
+import { numberLiteralRule } from './numbers';
+import { knownOperationTypesRule } from './operation-types';
 import { listen } from './listen';
 import { apolloLogger, log } from './log';
 import { errorCounter, metricsHandler, requestObserver } from './observability';
@@ -65,17 +67,19 @@ export async function startSubgraph<TContext extends object>(
   const limits = subgraphLimitsFromEnv();
   const server = new ApolloServer<TContext>({
     schema: buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: options.resolvers }]),
-    // A second line behind the gateway's limits (subgraph-limits.ts).
-    validationRules: subgraphValidationRules(limits),
+    // A second line behind the gateway's limits (subgraph-limits.ts); subscriptions and numbers
+    // no double holds are refused as on the gateway.
+    validationRules: [
+      ...subgraphValidationRules(limits),
+      knownOperationTypesRule,
+      numberLiteralRule,
+    ],
     // The process's own signal handlers stop the server, the pool and then the process.
     stopOnTerminationSignals: false,
     // Stack traces tell an attacker about the code and tell a client nothing it can act on.
     includeStacktraceInErrorResponses: false,
     formatError: formatErrorFor(options.name),
     logger: apolloLogger(options.name),
-    // A malformed variable (a date such as 2026-02-30) is the client's error: answered with 200
-    // and BAD_USER_INPUT, which the gateway passes on as it is (a 400 would become a 500 there).
-    status400ForVariableCoercionErrors: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
