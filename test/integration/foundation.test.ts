@@ -115,6 +115,7 @@ describe('services', () => {
     expect(await response.json()).toEqual({
       service: 'gateway',
       status: 'ok',
+      cache: 'ok',
       subgraphs: { library: 'up', 'bpsdm-central': 'up', 'bpsdm-regional': 'up' },
     });
   });
