@@ -4,6 +4,7 @@ import { today, type Viewer } from '@coop/common';
 import type { NextFunction, Request, Response } from 'express';
 import type { GraphQLError } from 'graphql';
 import { CALLER_HEADER } from './caller-budget';
+import { changeOf, newChangeReports, readDependencies, type ChangeReports } from './change-reports';
 import { cacheableBody, graphQLBody, type GraphQLBody } from './http-request';
 import type { Audience, OperationFacts } from './operation-analysis';
 import type { ResponseStore, StoredAnswer } from './response-store';
@@ -19,6 +20,8 @@ export interface GatewayContext {
    * the write (subgraph-fetch.ts).
    */
   arrivedAt: number;
+  /** What the subgraphs said this request's fetches read and wrote (change-reports.ts). */
+  changeReports?: ChangeReports;
 }
 
 /** Headers a subgraph needs from the client's request. */
@@ -149,6 +152,14 @@ interface InFlight {
   execution: Promise<Execution>;
 }
 
+/** A request's own computation, with what its subgraphs said it read. */
+interface Computed {
+  execution: Execution;
+  /** Whether it was computed for this request (false: shared from another in flight). */
+  leader: boolean;
+  reports: ChangeReports;
+}
+
 /**
  * `POST|GET /graphql`: Apollo Server behind a whole-response cache. A cached answer is sent as
  * the bytes first sent, with no parsing, planning or serialising (docs/decisions/0010).
@@ -158,7 +169,12 @@ export function graphqlHandler(options: HandlerOptions) {
   const { server, verifyToken, analyse, cache, admit } = options;
   const inFlight = new Map<string, InFlight>();
 
-  async function execute(req: Request, viewer: Viewer | null, arrivedAt: number) {
+  async function execute(
+    req: Request,
+    viewer: Viewer | null,
+    arrivedAt: number,
+    changeReports: ChangeReports,
+  ): Promise<Execution> {
     const outcome = { hadErrors: true };
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
@@ -174,7 +190,7 @@ export function graphqlHandler(options: HandlerOptions) {
       context: async () => {
         // An invalid token is refused here, with its 401, by the same verifier.
         if (!viewer) await verifyToken(req.headers.authorization);
-        return { forwardedHeaders: forwardedHeaders(req), outcome, arrivedAt };
+        return { forwardedHeaders: forwardedHeaders(req), outcome, arrivedAt, changeReports };
       },
     });
     if (response.body.kind !== 'complete') return { streamed: response };
@@ -211,9 +227,9 @@ export function graphqlHandler(options: HandlerOptions) {
 
   /**
    * Computes an answer once for identical requests in flight at the same time: a request joins
-   * a computation only if it saw the same generations (stamp), or, when the store could not
-   * vouch for them, only a computation begun after it arrived. A joiner whose leader's answer
-   * may not be shared computes its own.
+   * only a computation begun after it arrived, so that it began after every write whose
+   * response the caller had seen (a write to one partition changes no generation, so the
+   * stamp cannot tell). A joiner whose leader's answer may not be shared computes its own.
    */
   async function executeShared(
     req: Request,
@@ -221,22 +237,23 @@ export function graphqlHandler(options: HandlerOptions) {
     key: string,
     stamp: string | null,
     arrivedAt: number,
-  ): Promise<{ execution: Execution; leader: boolean }> {
+  ): Promise<Computed> {
     const sharedKey = `${key}|${stamp ?? ''}`;
     const pending = inFlight.get(sharedKey);
-    if (pending && (stamp !== null || pending.startedAt >= arrivedAt)) {
+    const reports = newChangeReports();
+    if (pending && pending.startedAt >= arrivedAt) {
       const execution = await pending.execution;
-      if (shareable(execution)) return { execution, leader: false };
+      if (shareable(execution)) return { execution, leader: false, reports };
       // Its own answer, computed as if it had been first.
-      return { execution: await execute(req, viewer, arrivedAt), leader: true };
+      return { execution: await execute(req, viewer, arrivedAt, reports), leader: true, reports };
     }
     const entry: InFlight = {
       startedAt: performance.now(),
-      execution: execute(req, viewer, arrivedAt),
+      execution: execute(req, viewer, arrivedAt, reports),
     };
     inFlight.set(sharedKey, entry);
     try {
-      return { execution: await entry.execution, leader: true };
+      return { execution: await entry.execution, leader: true, reports };
     } finally {
       if (inFlight.get(sharedKey) === entry) inFlight.delete(sharedKey);
     }
@@ -255,12 +272,15 @@ export function graphqlHandler(options: HandlerOptions) {
       return;
     }
     let execution: Execution;
+    const reports = newChangeReports();
     try {
-      execution = await execute(req, viewer, arrivedAt);
+      execution = await execute(req, viewer, arrivedAt, reports);
     } finally {
       // Whatever the outcome, before any response: every answer that read what a write may
       // have changed is computed again, on every gateway sharing the store.
-      if (facts.kind === 'mutation') await cache?.store.invalidate(facts.subgraphs);
+      if (facts.kind === 'mutation') {
+        await cache?.store.invalidate(changeOf(reports, facts.subgraphs));
+      }
     }
     if ('streamed' in execution) return streamOut(res, execution.streamed);
     const { answer } = execution;
@@ -308,7 +328,13 @@ export function graphqlHandler(options: HandlerOptions) {
         send(res, refusal, NOT_STORABLE, 'miss');
         return;
       }
-      const { execution, leader } = await executeShared(req, viewer, key, stamp, arrivedAt);
+      const { execution, leader, reports } = await executeShared(
+        req,
+        viewer,
+        key,
+        stamp,
+        arrivedAt,
+      );
       if ('streamed' in execution) {
         // Streamed (incremental delivery) answers are neither cached nor shared.
         await streamOut(res, execution.streamed);
@@ -317,11 +343,13 @@ export function graphqlHandler(options: HandlerOptions) {
       const { answer } = execution;
       const cacheable = answer.status === 200 && !answer.hadErrors;
       const caller = String(req.headers[CALLER_HEADER] ?? 'unknown');
-      if (leader && cacheable && stamp !== null) {
+      // Stored only when every subgraph said what the answer read.
+      const reads = readDependencies(reports);
+      if (leader && cacheable && stamp !== null && reads) {
         void cache
           .mayStore(caller, answer.body.length)
           .then((allowed) =>
-            allowed ? cache.store.save(key, stamp, answer, cache.ttlSeconds) : undefined,
+            allowed ? cache.store.save(key, stamp, answer, cache.ttlSeconds, reads) : undefined,
           )
           .catch(() => undefined);
       }

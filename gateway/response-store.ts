@@ -2,6 +2,7 @@ import { log } from '@coop/common';
 import { ErrorReply } from '@redis/client';
 import { LRUCache } from 'lru-cache';
 import { cacheMetrics } from './cache-metrics';
+import type { Versions } from './change-reports';
 import { guardedRedis, REDIS_CONNECT_TIMEOUT_MS } from './redis-client';
 
 /** A stored answer: the response body exactly as it was sent, and when it was computed. */
@@ -25,22 +26,38 @@ export interface Lookup {
 
 export type StoreState = 'ok' | 'degraded';
 
+/** What a write changed: versions of partitions, and subgraphs written where nothing said what. */
+export interface Change {
+  subgraphs: readonly string[];
+  versions: Versions;
+}
+
 /**
- * Where the gateway keeps whole answers. Every subgraph has a write generation that each
- * mutation through the graph advances before its response is sent; an answer is stored with
- * the generations of the subgraphs it read and is served only while they are unchanged
- * (docs/decisions/0010, 0020).
+ * Where the gateway keeps whole answers. An answer is stored with the generations of the
+ * subgraphs it read and the versions of the partitions the subgraphs said it read, and is served
+ * only while all of them are unchanged. Before a write's response is sent, the versions it left
+ * are recorded, and the generation of every subgraph it wrote without saying what is advanced
+ * (docs/decisions/0010, 0021, 0022).
  */
 export interface ResponseStore {
   lookup(key: string, subgraphs: readonly string[]): Promise<Lookup>;
-  /** Best effort, never awaited by a response: a failed save costs a later miss. */
-  save(key: string, stamp: string, answer: StoredAnswer, ttlSeconds: number): Promise<void>;
   /**
-   * Advances the generations of the subgraphs a write may have changed. Resolves once that is
-   * recorded where every gateway reads it, however long Redis takes to come back: the write's
-   * response waits for it, so that no gateway serves an answer the write made stale.
+   * Best effort, never awaited by a response: a failed save costs a later miss. `reads`: the
+   * versions the answer was read at (a version the store has not seen yet is raised to them).
    */
-  invalidate(subgraphs: readonly string[]): Promise<void>;
+  save(
+    key: string,
+    stamp: string,
+    answer: StoredAnswer,
+    ttlSeconds: number,
+    reads: Versions,
+  ): Promise<void>;
+  /**
+   * Records what a write changed. Resolves once that is recorded where every gateway reads it,
+   * however long Redis takes to come back: the write's response waits for it, so that no
+   * gateway serves an answer the write made stale.
+   */
+  invalidate(change: Change): Promise<void>;
   state(): StoreState;
   close(): Promise<void>;
   /** Settles once the store can be used, or has been found away. */
@@ -50,7 +67,15 @@ export interface ResponseStore {
 /** One process's cache: bounded in bytes, least recently used answers go first. */
 export function memoryStore(maxBytes: number): ResponseStore {
   const generations = new Map<string, number>();
-  const entries = new LRUCache<string, StoredAnswer & { stamp: string }>({
+  const versions = new Map<string, number>();
+  const raise = (raised: Versions) => {
+    for (const [partition, version] of raised) {
+      if ((versions.get(partition) ?? -1) < version) versions.set(partition, version);
+    }
+  };
+  const current = (reads: Versions) =>
+    [...reads].every(([partition, version]) => versions.get(partition) === version);
+  const entries = new LRUCache<string, StoredAnswer & { stamp: string; reads: Versions }>({
     maxSize: maxBytes,
     sizeCalculation: (entry) => Math.max(1, entry.body.length),
     ttlAutopurge: false,
@@ -63,19 +88,21 @@ export function memoryStore(maxBytes: number): ResponseStore {
     async lookup(key, subgraphs) {
       const stamp = stampOf(subgraphs);
       const entry = entries.get(key);
-      if (entry?.stamp !== stamp) return { stamp };
+      if (entry?.stamp !== stamp || !current(entry.reads)) return { stamp };
       const { body, contentType, storedAt } = entry;
       return { answer: { body, contentType, storedAt }, stamp };
     },
-    async save(key, stamp, answer, ttlSeconds) {
+    async save(key, stamp, answer, ttlSeconds, reads) {
+      raise(reads);
       if (answer.body.length > maxBytes / 4) return;
       const { body, contentType, storedAt } = answer;
-      entries.set(key, { body, contentType, storedAt, stamp }, { ttl: ttlSeconds * 1000 });
+      entries.set(key, { body, contentType, storedAt, stamp, reads }, { ttl: ttlSeconds * 1000 });
     },
-    async invalidate(subgraphs) {
-      for (const subgraph of subgraphs) {
+    async invalidate(change) {
+      for (const subgraph of change.subgraphs) {
         generations.set(subgraph, (generations.get(subgraph) ?? 0) + 1);
       }
+      raise(change.versions);
     },
     async close() {
       entries.clear();
@@ -84,12 +111,46 @@ export function memoryStore(maxBytes: number): ResponseStore {
 }
 
 /**
- * Advances generations even when Redis is full (`allow-oom`): an answer that cannot be stored
- * costs a miss, a generation that cannot advance would cost wrong data.
+ * Records a write even when Redis is full (`allow-oom`): an answer that cannot be stored costs
+ * a miss, a generation or a version that cannot advance would cost wrong data. KEYS: the
+ * generations to advance (ARGV[1] of them), then the versions to raise to ARGV[2…].
  */
-const ADVANCE_GENERATIONS = `#!lua flags=allow-oom
-for _, key in ipairs(KEYS) do redis.call('INCR', key) end
+const RECORD_WRITE = `#!lua flags=allow-oom
+local generations = tonumber(ARGV[1])
+for i = 1, generations do redis.call('INCR', KEYS[i]) end
+for i = generations + 1, #KEYS do
+  local version = tonumber(ARGV[i - generations + 1])
+  if tonumber(redis.call('GET', KEYS[i]) or '-1') < version then
+    redis.call('SET', KEYS[i], ARGV[i - generations + 1])
+  end
+end
 return #KEYS`;
+
+/**
+ * Stores an answer (KEYS[1] = ARGV[1] for ARGV[2] ms) and raises the versions it was read at
+ * (KEYS[2…] to ARGV[3…]) where Redis has older ones: a Redis that has not seen a partition's
+ * version yet (new, or restarted) serves answers read at it. Never lowers one.
+ */
+const SAVE_ANSWER = `
+for i = 2, #KEYS do
+  if tonumber(redis.call('GET', KEYS[i]) or '-1') < tonumber(ARGV[i + 1]) then
+    redis.call('SET', KEYS[i], ARGV[i + 1])
+  end
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1`;
+
+/** An answer's line of versions read: `partition=version,…` (partitions hold no `,` or `|`). */
+const formatReads = (reads: Versions) =>
+  [...reads].map(([partition, version]) => `${partition}=${version}`).join(',');
+
+function parseReads(line: string | undefined): [string, number][] {
+  if (!line) return [];
+  return line.split(',').map((part) => {
+    const equals = part.lastIndexOf('=');
+    return [part.slice(0, equals), Number(part.slice(equals + 1))];
+  });
+}
 
 const isOutOfMemory = (error: unknown) =>
   error instanceof ErrorReply && error.message.startsWith('OOM');
@@ -112,17 +173,20 @@ export function redisStore(
   options: { commandTimeoutMs?: number } = {},
 ): ResponseStore {
   const generationKey = (subgraph: string) => `${prefix}generation:${subgraph}`;
+  const versionKey = (partition: string) => `${prefix}version:${partition}`;
   const entryKey = (key: string) => `${prefix}answer:${key}`;
   const redis = guardedRedis(url, 'response cache', { ...options, isExpected: isOutOfMemory });
   const { client } = redis;
   /** The server's run id: known only while connected to the server it names. */
   let runId: string | undefined;
   /**
-   * Subgraphs whose advance Redis has not taken yet (with the latest write's ticket), and the
-   * writes waiting for it. A write is answered only after an advance sent after it was asked
-   * for: one sent earlier may have run in Redis before the write committed.
+   * Subgraphs whose advance and partitions whose version Redis has not taken yet (with the
+   * latest write's ticket), and the writes waiting for it. A write is answered only after a
+   * record sent after it was asked for: one sent earlier may have run before it committed.
    */
   const pending = new Map<string, number>();
+  const pendingVersions = new Map<string, { version: number; ticket: number }>();
+  const somethingPending = () => pending.size > 0 || pendingVersions.size > 0;
   let waiting: { ticket: number; resolve: () => void }[] = [];
   let tickets = 0;
   let flushing = false;
@@ -130,17 +194,31 @@ export function redisStore(
   let closed = false;
 
   const flush = async (): Promise<void> => {
-    if (!pending.size || closed || flushing) return;
+    if (!somethingPending() || closed || flushing) return;
     flushing = true;
     const upTo = tickets;
     const subgraphs = [...pending.keys()];
+    const raised = [...pendingVersions];
     try {
       if (!runId) throw new Error('not connected');
       await redis.timed(() =>
-        client.eval(ADVANCE_GENERATIONS, { keys: subgraphs.map(generationKey) }),
+        client.eval(RECORD_WRITE, {
+          keys: [
+            ...subgraphs.map(generationKey),
+            ...raised.map(([partition]) => versionKey(partition)),
+          ],
+          arguments: [
+            String(subgraphs.length),
+            ...raised.map(([, { version }]) => String(version)),
+          ],
+        }),
       );
       for (const subgraph of subgraphs) {
         if ((pending.get(subgraph) ?? 0) <= upTo) pending.delete(subgraph);
+      }
+      for (const [partition] of raised) {
+        if ((pendingVersions.get(partition)?.ticket ?? 0) <= upTo)
+          pendingVersions.delete(partition);
       }
       const done = waiting.filter((write) => write.ticket <= upTo);
       waiting = waiting.filter((write) => write.ticket > upTo);
@@ -154,6 +232,7 @@ export function redisStore(
         log.error('response cache: a write could not refresh the cached answers yet; retrying', {
           reason: String(error),
           subgraphs,
+          partitions: raised.length,
         });
       }
       clearTimeout(retry);
@@ -191,11 +270,11 @@ export function redisStore(
 
   return {
     started,
-    state: () => (runId && redis.healthy() && !pending.size ? 'ok' : 'degraded'),
+    state: () => (runId && redis.healthy() && !somethingPending() ? 'ok' : 'degraded'),
     async lookup(key, subgraphs) {
       const server = runId;
       if (!server) return bypass('redis-away');
-      if (pending.size) return bypass('write-not-recorded');
+      if (somethingPending()) return bypass('write-not-recorded');
       let values: (string | null)[];
       try {
         values = await redis.guard(() =>
@@ -205,14 +284,29 @@ export function redisStore(
         return bypass('redis-away');
       }
       // A reconnection meanwhile may have reached another server: its generations mean nothing.
-      if (runId !== server || pending.size) return bypass('redis-away');
+      if (runId !== server || somethingPending()) return bypass('redis-away');
       const generations = values.slice(0, subgraphs.length).map((value) => Number(value ?? 0));
       const stamp = `${server}:${generations.join(',')}`;
       const stored = values[subgraphs.length];
       if (typeof stored !== 'string') return { stamp };
       const newline = stored.indexOf('\n');
-      const [storedStamp, storedAt, contentType] = stored.slice(0, newline).split('|');
+      const [storedStamp, storedAt, contentType, readLine] = stored.slice(0, newline).split('|');
       if (storedStamp !== stamp) return { stamp };
+      const reads = parseReads(readLine);
+      if (reads.length) {
+        let current: (string | null)[];
+        try {
+          current = await redis.guard(() =>
+            client.mGet(reads.map(([partition]) => versionKey(partition))),
+          );
+        } catch {
+          return bypass('redis-away');
+        }
+        if (runId !== server || somethingPending()) return bypass('redis-away');
+        if (reads.some(([, version], i) => current[i] === null || Number(current[i]) !== version)) {
+          return { stamp };
+        }
+      }
       return {
         answer: {
           body: stored.slice(newline + 1),
@@ -222,17 +316,30 @@ export function redisStore(
         stamp,
       };
     },
-    async save(key, stamp, answer, ttlSeconds) {
-      if (!runId || !stamp.startsWith(`${runId}:`) || pending.size) return;
-      const value = `${stamp}|${answer.storedAt}|${answer.contentType}\n${answer.body}`;
+    async save(key, stamp, answer, ttlSeconds, reads) {
+      if (!runId || !stamp.startsWith(`${runId}:`) || somethingPending()) return;
+      const header = `${stamp}|${answer.storedAt}|${answer.contentType}|${formatReads(reads)}`;
       await redis
-        .guard(() => client.set(entryKey(key), value, { PX: ttlSeconds * 1000 }))
+        .guard(() =>
+          client.eval(SAVE_ANSWER, {
+            keys: [entryKey(key), ...[...reads.keys()].map(versionKey)],
+            arguments: [
+              `${header}\n${answer.body}`,
+              String(ttlSeconds * 1000),
+              ...[...reads.values()].map(String),
+            ],
+          }),
+        )
         .catch(() => cacheMetrics.storeRefusals.inc({ reason: 'redis' }));
     },
-    invalidate(subgraphs) {
-      if (!subgraphs.length) return Promise.resolve();
+    invalidate({ subgraphs, versions }) {
+      if (!subgraphs.length && !versions.size) return Promise.resolve();
       const ticket = ++tickets;
       for (const subgraph of subgraphs) pending.set(subgraph, ticket);
+      for (const [partition, version] of versions) {
+        const known = pendingVersions.get(partition)?.version ?? -1;
+        pendingVersions.set(partition, { version: Math.max(known, version), ticket });
+      }
       const recorded = new Promise<void>((resolve) => waiting.push({ ticket, resolve }));
       void flush();
       return recorded;

@@ -28,6 +28,7 @@ import {
 import express from 'express';
 import type { GraphQLSchema } from 'graphql';
 import { cacheSettingsFromEnv, type CacheSettings } from './cache-settings';
+import { noteAnswer, noteFetch } from './change-reports';
 import {
   admission,
   callerBudget,
@@ -119,6 +120,7 @@ export async function startGateway(
         honorSubgraphCacheControlHeader: false,
         errorFromResponse: subgraphErrorFromResponse(name),
         willSendRequest({ request, context }) {
+          if (context.changeReports) noteFetch(context.changeReports, name, request.query);
           const headers: Record<string, string> = context.forwardedHeaders ?? {};
           for (const [header, value] of Object.entries(headers)) {
             request.http?.headers.set(header, value);
@@ -127,6 +129,12 @@ export async function startGateway(
             request.http?.headers.set(ARRIVED_AT_HEADER, String(context.arrivedAt));
           }
           if (secret) request.http?.headers.set(GATEWAY_CREDENTIAL_HEADER, secret);
+        },
+        didReceiveResponse({ response, request, context }) {
+          if (context.changeReports) {
+            noteAnswer(context.changeReports, name, request.query, response.http?.headers);
+          }
+          return response;
         },
       }),
   });

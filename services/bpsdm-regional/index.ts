@@ -5,6 +5,7 @@ import { runServiceProcess, type ServiceModule } from '@coop/common';
 import { entities } from './entities';
 import { createLoaders, type Loaders } from './loaders';
 import { migrations } from './migrations';
+import { partitions } from './partitions';
 import { policies } from './policies';
 import { recountBpsdmRegional } from './recount';
 import { resolvers } from './resolvers';
@@ -19,6 +20,7 @@ export const bpsdmRegionalService: ServiceModule<Loaders> = {
   migrations,
   createLoaders,
   policies,
+  partitions,
   recount: recountBpsdmRegional,
   seed: seedBpsdmRegional,
 };

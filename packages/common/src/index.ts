@@ -28,3 +28,4 @@ export { knownOperationTypesRule } from './operation-types';
 export { DATE_SPAN, LESSON_HOURS_SPAN, SCORE_SPAN, dateInSpan } from './domain-spans';
 export * from './cost';
 export * from './listen';
+export * from './change-versions';

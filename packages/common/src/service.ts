@@ -10,6 +10,7 @@ import { today } from './dates';
 import { startFailure } from './listen';
 import { log } from './log';
 import { withPolicies, type PolicyTable } from './policy';
+import { changeVersionsPlugin, type Partitions } from './change-versions';
 import { readRoutingFromEnv } from './read-routing';
 import { parseScale, SCALE_PLANS, type ScalePlan } from './seed-plan';
 import { startSubgraph, type RunningService } from './subgraph-server';
@@ -32,6 +33,12 @@ export interface ServiceModule<TLoaders> {
   seed: (db: DataSource, plan: ScalePlan, progress?: (message: string) => void) => Promise<void>;
   /** Checks (and repairs) the aggregates the service keeps, against their source rows. */
   recount?: Recount;
+  /**
+   * What its reads depend on, by partition (change-versions.ts); without it, every write of the
+   * service refreshes every cached answer that read it.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  partitions?: Partitions<any>;
 }
 
 export function openDataSource(
@@ -117,14 +124,17 @@ export async function startService<TLoaders>(
         viewer: await verifyToken(authorization),
         loaders: module.createLoaders(db),
       }),
-      plugins: reads
-        ? [
-            reads.plugin<{ db: DataSource; loaders: TLoaders }>((context, replica) => {
-              context.db = replica;
-              context.loaders = module.createLoaders(replica);
-            }),
-          ]
-        : [],
+      plugins: [
+        ...(reads
+          ? [
+              reads.plugin<{ db: DataSource; loaders: TLoaders }>((context, replica) => {
+                context.db = replica;
+                context.loaders = module.createLoaders(replica);
+              }),
+            ]
+          : []),
+        changeVersionsPlugin(module.partitions),
+      ],
       router: reads?.debugRouter(),
       close: reads?.close,
     },

@@ -3,6 +3,7 @@ import { Writes1764100000000 } from './1764100000000-writes';
 import { TrainingStats1764200000000 } from './1764200000000-training-stats';
 import { IdempotencyFingerprint1764300000000 } from './1764300000000-idempotency-fingerprint';
 import { Lifecycle1764400000000 } from './1764400000000-lifecycle';
+import { ChangeVersions1764500000000 } from './1764500000000-change-versions';
 
 /** Every migration of the bpsdm_regional schema, oldest first. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   TrainingStats1764200000000,
   IdempotencyFingerprint1764300000000,
   Lifecycle1764400000000,
+  ChangeVersions1764500000000,
 ];

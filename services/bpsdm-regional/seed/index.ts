@@ -19,6 +19,8 @@ export async function seedBpsdmRegional(
   const runs = planRuns(plan);
   const enrolments = enrolmentRows(plan, runs);
   await dataSource.transaction(async (db) => {
+    // One raise of every change version, below, not one per row at the commit (the migration).
+    await db.query(`SET LOCAL coop.bulk_load = 'on'`);
     const offices = officeRows();
     await insertRows(db, 'bpsdm_regional.regional_office', OFFICE_COLUMNS, offices);
     progress(`bpsdm-regional: ${offices.length} regional offices`);
@@ -36,5 +38,6 @@ export async function seedBpsdmRegional(
     const rows = enrolments.filter((row) => runIds.has(row[1] as string));
     await insertRows(db, 'bpsdm_regional.enrolment', ENROLMENT_COLUMNS, rows);
     progress(`bpsdm-regional: ${rows.length} enrolments`);
+    await db.query(`SELECT bpsdm_regional.raise_all_change_versions()`);
   });
 }
