@@ -54,7 +54,8 @@ export class MixResults {
   readonly costs = new Results();
   private readonly summaries = new Map<string, StepSummary>();
   private readonly cacheStates = new Map<MixTargetKey, Map<MixOperation, Map<string, number>>>();
-  readonly failureSamples: string[] = [];
+  /** Each kind of failure (target and what came back) and how often it happened. */
+  readonly failures = new Map<string, number>();
 
   add(rate: number, target: MixTargetKey, load: OpenLoopResult<MixOutcome>, costs: Readings) {
     const latenciesMs = load.arrivals.map(({ latencyMs }) => latencyMs);
@@ -71,8 +72,9 @@ export class MixResults {
       load.arrivals.filter(({ outcome }) => outcome.verdict === verdict).length;
     const states = this.cacheStates.get(target) ?? new Map<MixOperation, Map<string, number>>();
     for (const { outcome } of load.arrivals) {
-      if (outcome.problem && this.failureSamples.length < 10) {
-        this.failureSamples.push(`${target} @ ${rate}: ${outcome.operation}: ${outcome.problem}`);
+      if (outcome.problem) {
+        const kind = `${target}: ${outcome.problem}`;
+        this.failures.set(kind, (this.failures.get(kind) ?? 0) + 1);
       }
       if (!outcome.cacheState) continue;
       const ofOperation = states.get(outcome.operation) ?? new Map<string, number>();

@@ -168,7 +168,7 @@ async function measure(mix: RequestMix, allProbes: Probe[]): Promise<MixResults>
         step.failedShare > 0 ? `, ${(100 * step.failedShare).toFixed(1)} % errors` : '';
       line.push(`${target.key} p99 ${step.p99.toFixed(0)} ms${errors}`);
     }
-    console.log(`${rate} req/s: ${line.join('; ')}`);
+    console.log(`${rate} req/s: ${line.join('; ') || 'every target saturated at lower rates'}`);
   }
   return results;
 }
@@ -180,8 +180,9 @@ function resultsSection(machine: Machine, results: MixResults, writes: string): 
       ? `**Short smoke run** (${settings.durationS} s per rate and target): it shows that the mix runs on every target; it is too short for conclusions.\n\n`
       : '';
   const shares = MIX_SHARES.map(({ kind, share }) => `${kind} ${Math.round(share * 100)} %`);
-  const failures = results.failureSamples.length
-    ? `\n\nFirst failures:\n\n${results.failureSamples.map((line) => `- \`${line.replace(/`/g, "'")}\``).join('\n')}`
+  const commonest = [...results.failures].sort((a, b) => b[1] - a[1]).slice(0, 5);
+  const failures = commonest.length
+    ? `\n\nCommonest failures:\n\n${commonest.map(([kind, n]) => `- ${n} × \`${kind.replace(/`/g, "'")}\``).join('\n')}`
     : '';
   return `### Mixed run of ${machine.date}
 
