@@ -25,7 +25,7 @@ import { benchDatabase } from './database';
 import { graphQLPost, sendForStatus } from './http-client';
 import { percentile, runLoad } from './load';
 import { assertPortsFree, benchPorts, BenchProcesses } from './processes';
-import { describeMachine, writeResultsSection } from './readme-report';
+import { describeMachine, publishSection } from './readme-report';
 
 const settings = {
   durationS: intFromEnv('FLOOD_DURATION', 20),
@@ -200,11 +200,7 @@ The flood: one anonymous client, ${settings.floodConnections} requests at once, 
 | flood (${floodSeconds.toFixed(0)} s) | requests | answered (200) | refused (429) | other |
 | ------------------------ | -------- | -------------- | ------------- | ----- |
 | one anonymous client     | ${floodCounts.sent} | ${floodCounts.answered} (${share(floodCounts.answered)}) | ${floodCounts.refused} (${share(floodCounts.refused)}) | ${floodCounts.other} |`;
-    console.log(`\n${section}\n`);
-    if (process.env.BENCH_README !== '0') {
-      await writeResultsSection(section, MARKERS);
-      console.log('written to bench/README.md');
-    }
+    await publishSection(section, MARKERS);
   } finally {
     await processes.stopAll();
   }

@@ -29,8 +29,19 @@ export function graphQLPost(
   return { url, hostname, port, path: pathname, body, authorization, headers };
 }
 
-/** Sends the request and resolves with its HTTP status and the answer's bytes. */
-function post(request: GraphQLPost): Promise<{ status: number; answer: Buffer }> {
+/** What came back: the HTTP status, the answer's bytes and our gateway's `x-cache` header. */
+export interface Exchange {
+  status: number;
+  answer: Buffer;
+  /** hit, miss, shared or bypass from our gateway; undefined from the others. */
+  cacheState?: string;
+}
+
+/**
+ * Sends the request and resolves with what came back. With `timeoutMs`, a request unanswered
+ * by then rejects (an open-loop load must not wait forever for a target that has given up).
+ */
+export function exchange(request: GraphQLPost, timeoutMs?: number): Promise<Exchange> {
   return new Promise((resolve, reject) => {
     const outgoing = http.request(
       {
@@ -39,6 +50,7 @@ function post(request: GraphQLPost): Promise<{ status: number; answer: Buffer }>
         path: request.path,
         method: 'POST',
         agent,
+        timeout: timeoutMs,
         headers: {
           'content-type': 'application/json',
           'content-length': request.body.length,
@@ -48,18 +60,25 @@ function post(request: GraphQLPost): Promise<{ status: number; answer: Buffer }>
       },
       (response) => {
         const chunks: Buffer[] = [];
+        const cacheState = response.headers['x-cache'];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('error', reject);
         response.on('end', () =>
-          resolve({ status: response.statusCode ?? 0, answer: Buffer.concat(chunks) }),
+          resolve({
+            status: response.statusCode ?? 0,
+            answer: Buffer.concat(chunks),
+            cacheState: typeof cacheState === 'string' ? cacheState : undefined,
+          }),
         );
       },
     );
+    outgoing.on('timeout', () => outgoing.destroy(new Error(`no answer in ${timeoutMs} ms`)));
     outgoing.on('error', (error: NodeJS.ErrnoException) => {
       // A server may close an idle kept-alive socket just as it is reused: Node's documented
-      // answer is to send again (a read, so safe). Any other failure counts.
+      // answer is to send again (safe: the bench's writes carry a clientKey or set a value, and
+      // the request never reached the server). Any other failure counts.
       if (outgoing.reusedSocket && error.code === 'ECONNRESET') {
-        post(request).then(resolve, reject);
+        exchange(request, timeoutMs).then(resolve, reject);
       } else {
         reject(new Error(`${request.url}: ${error.message}`));
       }
@@ -73,7 +92,7 @@ function post(request: GraphQLPost): Promise<{ status: number; answer: Buffer }>
  * errors rejects: a target that fails must not be counted as fast.
  */
 export async function send(request: GraphQLPost): Promise<Buffer> {
-  const { status, answer } = await post(request);
+  const { status, answer } = await exchange(request);
   // A GraphQL error anywhere in the answer shows as this key; no field is named so.
   if (status !== 200 || answer.includes('"errors"')) {
     const excerpt = answer.subarray(0, 600).toString();
@@ -89,6 +108,6 @@ export async function send(request: GraphQLPost): Promise<Buffer> {
 export async function sendForStatus(
   request: GraphQLPost,
 ): Promise<{ status: number; errors: boolean }> {
-  const { status, answer } = await post(request);
+  const { status, answer } = await exchange(request);
   return { status, errors: answer.includes('"errors"') };
 }

@@ -18,6 +18,8 @@ export interface BenchPorts {
   'bpsdm-central': number;
   'bpsdm-regional': number;
   gatewayWithoutCache: number;
+  /** Ours with its response cache on Redis (npm run bench:mix only). */
+  gatewayWithRedisCache: number;
   stockGateway: number;
   stockGatewayStats: number;
   hiveGateway: number;
@@ -33,6 +35,7 @@ export function benchPorts(base: number): BenchPorts {
     gatewayWithoutCache: base + 4,
     stockGateway: base + 5,
     hiveGateway: base + 6,
+    gatewayWithRedisCache: base + 7,
     stockGatewayStats: base + 15,
     hiveGatewayStats: base + 16,
   };
@@ -139,9 +142,11 @@ const UNLIMITED_CALLER: NodeJS.ProcessEnv = {
 export class BenchProcesses {
   private children: { name: string; child: ChildProcess; logFile: string }[] = [];
 
+  /** `ourGatewayEnv`: more settings for every instance of our gateway (the graph's included). */
   constructor(
     private readonly ports: BenchPorts,
     private readonly databaseUrl: string,
+    private readonly ourGatewayEnv: NodeJS.ProcessEnv = {},
   ) {}
 
   private subgraphUrls(): NodeJS.ProcessEnv {
@@ -175,6 +180,7 @@ export class BenchProcesses {
       BPSDM_REGIONAL_PORT: String(this.ports['bpsdm-regional']),
       ...this.subgraphUrls(),
       ...UNLIMITED_CALLER,
+      ...this.ourGatewayEnv,
       // Seeding the large data set the first time takes longer than a normal start.
       STARTUP_TIMEOUT_MS: '600000',
     };
@@ -187,20 +193,43 @@ export class BenchProcesses {
     );
   }
 
+  /** Another instance of our gateway on the same subgraphs, with `env` added to its settings. */
+  private async startOurGateway(name: string, port: number, env: NodeJS.ProcessEnv) {
+    const { stdio, logFile } = outputTo(name);
+    const child = spawnTypeScript(
+      'gateway/index.ts',
+      {
+        ...process.env,
+        EXPOSE_SQL_STATEMENT_COUNT: '1',
+        GATEWAY_PORT: String(port),
+        ...this.subgraphUrls(),
+        ...UNLIMITED_CALLER,
+        ...this.ourGatewayEnv,
+        ...env,
+      },
+      stdio,
+    );
+    await this.started(name, child, logFile, `http://localhost:${port}/health`);
+  }
+
   /** A second instance of our gateway, its response cache switched off. */
   async startGatewayWithoutCache(): Promise<void> {
-    const { stdio, logFile } = outputTo('gateway-without-cache');
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
+    await this.startOurGateway('gateway-without-cache', this.ports.gatewayWithoutCache, {
       RESPONSE_CACHE: 'off',
-      EXPOSE_SQL_STATEMENT_COUNT: '1',
-      GATEWAY_PORT: String(this.ports.gatewayWithoutCache),
-      ...this.subgraphUrls(),
-      ...UNLIMITED_CALLER,
-    };
-    const child = spawnTypeScript('gateway/index.ts', env, stdio);
-    const health = `http://localhost:${this.ports.gatewayWithoutCache}/health`;
-    await this.started('our gateway without cache', child, logFile, health);
+    });
+  }
+
+  /**
+   * An instance of our gateway whose response cache (and lookup budget) live on `redisUrl`,
+   * under key prefixes of this run's own (`keyPrefix`), beside whatever else uses that Redis.
+   */
+  async startGatewayWithRedisCache(redisUrl: string, keyPrefix: string): Promise<void> {
+    await this.startOurGateway('gateway-redis-cache', this.ports.gatewayWithRedisCache, {
+      REDIS_URL: redisUrl,
+      RESPONSE_CACHE_REDIS_PREFIX: `${keyPrefix}response-cache:`,
+      CALLER_BUDGET_REDIS_PREFIX: `${keyPrefix}caller-budget:`,
+      LOOKUP_BUDGET_REDIS_PREFIX: `${keyPrefix}lookup-budget:`,
+    });
   }
 
   async startStockGateway(supergraphFile: string): Promise<void> {

@@ -49,3 +49,14 @@ export async function writeResultsSection(
   const options = (await prettier.resolveConfig(README)) ?? {};
   fs.writeFileSync(README, await prettier.format(updated, { ...options, filepath: README }));
 }
+
+/** Prints a results section and, unless BENCH_README=0, writes it between its markers. */
+export async function publishSection(
+  section: string,
+  markers?: { start: string; end: string },
+): Promise<void> {
+  console.log(`\n${section}\n`);
+  if (process.env.BENCH_README === '0') return;
+  await writeResultsSection(section, markers);
+  console.log('written to bench/README.md');
+}

@@ -3,8 +3,8 @@ import { percentile, type LoadResult } from './load';
 
 export type TargetKey = 'A' | 'B' | 'C' | 'D' | 'E';
 
-export interface TargetDescription {
-  key: TargetKey;
+export interface TargetDescription<K extends string = TargetKey> {
+  key: K;
   label: string;
   /** Name of the probe of the target's gateway process; the floor has none. */
   gatewayProbe?: string;
@@ -14,7 +14,7 @@ export const SUBGRAPH_PROBES = ['library', 'bpsdm-central', 'bpsdm-regional'] as
 export const POSTGRES_PROBE = 'PostgreSQL';
 export const CLIENT_PROBE = 'load generator';
 
-/** Everything measured for one operation on one target, summed over the rounds. */
+/** Everything measured for one row (an operation, a rate) on one target, summed over the rounds. */
 interface Cell {
   requests: number;
   elapsedMs: number;
@@ -25,7 +25,7 @@ interface Cell {
 export class Results {
   private cells = new Map<string, Cell>();
 
-  add(operation: string, target: TargetKey, load: LoadResult, costs: Readings): void {
+  add(operation: string, target: string, load: LoadResult, costs: Readings): void {
     const key = `${operation}/${target}`;
     const cell: Cell = this.cells.get(key) ?? {
       requests: 0,
@@ -46,19 +46,23 @@ export class Results {
     this.cells.set(key, cell);
   }
 
-  private cell(operation: string, target: TargetKey): Cell {
+  private cell(operation: string, target: string): Cell {
     const cell = this.cells.get(`${operation}/${target}`);
     if (!cell || cell.requests === 0)
       throw new Error(`nothing measured for ${operation}/${target}`);
     return cell;
   }
 
-  requestsPerSecond(operation: string, target: TargetKey): number {
+  has(operation: string, target: string): boolean {
+    return (this.cells.get(`${operation}/${target}`)?.requests ?? 0) > 0;
+  }
+
+  requestsPerSecond(operation: string, target: string): number {
     const cell = this.cell(operation, target);
     return cell.requests / (cell.elapsedMs / 1000);
   }
 
-  latency(operation: string, target: TargetKey, fraction: number): number {
+  latency(operation: string, target: string, fraction: number): number {
     const sorted = [...this.cell(operation, target).latenciesMs].sort((a, b) => a - b);
     return percentile(sorted, fraction);
   }
@@ -66,7 +70,7 @@ export class Results {
   /** Per request, from the named probe; undefined when the probe was not read. */
   perRequest(
     operation: string,
-    target: TargetKey,
+    target: string,
     probe: string,
     counter: 'cpuMs' | 'allocatedBytes' | 'sqlStatements',
   ): number | undefined {
@@ -76,12 +80,13 @@ export class Results {
   }
 }
 
-const fixed = (value: number | undefined, small: number, large: number, limit = 10) =>
+/** A figure with `small` decimals below `limit`, `large` from there; — when there is none. */
+export const fixed = (value: number | undefined, small: number, large: number, limit = 10) =>
   value === undefined || Number.isNaN(value)
     ? '—'
     : value.toFixed(Math.abs(value) < limit ? small : large);
 
-function markdownTable(header: string[], rows: string[][]): string {
+export function markdownTable(header: string[], rows: string[][]): string {
   return [header, header.map(() => '---'), ...rows]
     .map((row) => `| ${row.join(' | ')} |`)
     .join('\n');
@@ -126,32 +131,39 @@ export function throughputTable(
   return markdownTable(header, rows);
 }
 
-/** CPU time and V8 heap allocation per request, process by process. */
-export function costTable(
+/** CPU time and V8 heap allocation per request, process by process; a row per operation. */
+export function costTable<K extends string>(
   results: Results,
   operations: string[],
-  targets: TargetDescription[],
+  targets: TargetDescription<K>[],
+  rowHeader = 'operation',
 ): string {
   const rows = operations.flatMap((operation) =>
-    targets.map((target) => {
-      const per = (probe: string | undefined, counter: 'cpuMs' | 'allocatedBytes') =>
-        probe === undefined ? undefined : results.perRequest(operation, target.key, probe, counter);
-      const megabytes = (probe: string | undefined) => {
-        const bytes = per(probe, 'allocatedBytes');
-        return bytes === undefined ? undefined : bytes / 1e6;
-      };
-      return [
-        operation,
-        target.label,
-        ...[target.gatewayProbe, ...SUBGRAPH_PROBES, POSTGRES_PROBE, CLIENT_PROBE].map((probe) =>
-          fixed(per(probe, 'cpuMs'), 2, 1),
-        ),
-        ...[target.gatewayProbe, ...SUBGRAPH_PROBES].map((probe) => fixed(megabytes(probe), 2, 1)),
-      ];
-    }),
+    targets
+      .filter((target) => results.has(operation, target.key))
+      .map((target) => {
+        const per = (probe: string | undefined, counter: 'cpuMs' | 'allocatedBytes') =>
+          probe === undefined
+            ? undefined
+            : results.perRequest(operation, target.key, probe, counter);
+        const megabytes = (probe: string | undefined) => {
+          const bytes = per(probe, 'allocatedBytes');
+          return bytes === undefined ? undefined : bytes / 1e6;
+        };
+        return [
+          operation,
+          target.label,
+          ...[target.gatewayProbe, ...SUBGRAPH_PROBES, POSTGRES_PROBE, CLIENT_PROBE].map((probe) =>
+            fixed(per(probe, 'cpuMs'), 2, 1),
+          ),
+          ...[target.gatewayProbe, ...SUBGRAPH_PROBES].map((probe) =>
+            fixed(megabytes(probe), 2, 1),
+          ),
+        ];
+      }),
   );
   const header = [
-    'operation',
+    rowHeader,
     'target',
     'CPU ms: gateway',
     'library',

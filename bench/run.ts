@@ -42,7 +42,7 @@ import {
   ensureHiveGatewayInstalled,
   writeBenchSupergraph,
 } from './processes';
-import { describeMachine, writeResultsSection, type Machine } from './readme-report';
+import { describeMachine, publishSection, type Machine } from './readme-report';
 import {
   CLIENT_PROBE,
   costTable,
@@ -258,11 +258,7 @@ async function main() {
     );
     const { results, ceiling } = await measure(prepared, authorization);
     const section = resultsSection(machine, prepared, results, ceiling);
-    console.log(`\n${section}\n`);
-    if (process.env.BENCH_README !== '0') {
-      await writeResultsSection(section);
-      console.log('written to bench/README.md');
-    }
+    await publishSection(section);
   } finally {
     await processes.stopAll();
   }
