@@ -176,6 +176,41 @@ export function operationCost(
   return Math.ceil(cost);
 }
 
+/** Costs kept per parsed document, by operation name and variables: at most this many each. */
+const COSTS_PER_DOCUMENT = 64;
+const costsBySchema = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, number>>>();
+
+/**
+ * operationCost, counted once per document, operation name and variables: Apollo Server hands
+ * out the same parsed document for the same text, and dashboards send the same few operations
+ * with the same variables all day. Counting walks the whole document with type information.
+ */
+function knownOperationCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | undefined,
+  variables: Record<string, unknown>,
+): number {
+  let bySchema = costsBySchema.get(schema);
+  if (!bySchema) {
+    bySchema = new WeakMap();
+    costsBySchema.set(schema, bySchema);
+  }
+  let costs = bySchema.get(document);
+  if (!costs) {
+    costs = new Map();
+    bySchema.set(document, costs);
+  }
+  const key = JSON.stringify([operationName ?? null, variables]);
+  let cost = costs.get(key);
+  if (cost === undefined) {
+    cost = operationCost(schema, document, operationName, variables);
+    if (costs.size >= COSTS_PER_DOCUMENT) costs.clear();
+    costs.set(key, cost);
+  }
+  return cost;
+}
+
 export function validationRules(limits: Limits): ValidationRule[] {
   return [...depthAndAliasRules(limits.maxDepth, limits.maxAliases), introspectionDepthRule()];
 }
@@ -212,7 +247,7 @@ export function costLimitPlugin(limits: Limits, charge?: ChargeCost): ApolloServ
           }
           let cost: number;
           try {
-            cost = operationCost(
+            cost = knownOperationCost(
               schema,
               document,
               request.operationName ?? undefined,

@@ -59,7 +59,7 @@ import { indexSupergraph, operationAnalyser } from './operation-analysis';
 import { memoryStore, redisStore } from './response-store';
 import { storeBudget } from './store-budget';
 import { subgraphErrorFromResponse } from './subgraph-errors';
-import { ARRIVED_AT_HEADER, subgraphFetcher } from './subgraph-fetch';
+import { ARRIVED_AT_HEADER, subgraphFetcher, type SubgraphFetcher } from './subgraph-fetch';
 
 /** Where each subgraph is: `<NAME>_URL` or the default port on localhost. */
 export function subgraphUrls(): Record<string, string> {
@@ -104,18 +104,24 @@ export async function startGateway(
   // and probes cloud metadata addresses to label them: a government graph does not phone home.
   // An operator who wants it sets APOLLO_TELEMETRY_DISABLED=false.
   process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
+  const fetchers: SubgraphFetcher[] = [];
+  const fetcherOf = (name: string) => {
+    const fetcher = subgraphFetcher(name, {
+      timeoutMs: limits.subgraphTimeoutMs,
+      dedup: cacheSettings.subgraphDedup,
+      onUnreachable: () => healthOfSubgraphs.forget(),
+      onAnswered: () => healthOfSubgraphs.answered(name),
+    });
+    fetchers.push(fetcher);
+    return fetcher;
+  };
   const gateway = new ApolloGateway({
     supergraphSdl,
     logger: apolloLogger('gateway'),
     buildService: ({ name, url }) =>
       new RemoteGraphQLDataSource<GatewayContext>({
         url: urls[name] ?? url,
-        fetcher: subgraphFetcher(name, {
-          timeoutMs: limits.subgraphTimeoutMs,
-          dedup: cacheSettings.subgraphDedup,
-          onUnreachable: () => healthOfSubgraphs.forget(),
-          onAnswered: () => healthOfSubgraphs.answered(name),
-        }),
+        fetcher: fetcherOf(name),
         // Cache policy comes from the supergraph (operation-analysis.ts), not from headers.
         honorSubgraphCacheControlHeader: false,
         errorFromResponse: subgraphErrorFromResponse(name),
@@ -195,6 +201,23 @@ export async function startGateway(
 
   app.use(requestObserver('gateway'));
   app.use(responseCompression());
+  // First of the routes: the API's requests, nearly all of them, walk past no other layer.
+  app.use(
+    '/graphql',
+    callerIdentity(verifyToken),
+    refuseSpentCallers(budget),
+    express.json({ limit: limits.maxBodyBytes }),
+    batchLimit(limits),
+    graphqlHandler({
+      server,
+      verifyToken,
+      analyse: operationAnalyser(() => apiSchema, indexSupergraph(supergraphSdl)),
+      cache: responseCache,
+      admit: admission(concurrency, budget),
+    }),
+  );
+
+  app.use('/graphql', requestErrorHandler(limits));
   app.get('/metrics', metricsHandler);
   app.use(debugStats());
   app.use(explorerRouter());
@@ -220,22 +243,6 @@ export async function startGateway(
       subgraphs,
     });
   });
-  app.use(
-    '/graphql',
-    callerIdentity(verifyToken),
-    refuseSpentCallers(budget),
-    express.json({ limit: limits.maxBodyBytes }),
-    batchLimit(limits),
-    graphqlHandler({
-      server,
-      verifyToken,
-      analyse: operationAnalyser(() => apiSchema, indexSupergraph(supergraphSdl)),
-      cache: responseCache,
-      admit: admission(concurrency, budget),
-    }),
-  );
-
-  app.use('/graphql', requestErrorHandler(limits));
 
   await listen(httpServer, port);
   const address = httpServer.address();
@@ -250,6 +257,7 @@ export async function startGateway(
     stop: async () => {
       healthOfSubgraphs.stop();
       await server.stop();
+      await Promise.all(fetchers.map((fetcher) => fetcher.close()));
       await responseCache?.store.close();
       await budget?.close();
     },

@@ -173,3 +173,70 @@ describe('subgraph fetches', () => {
     });
   });
 });
+
+describe('subgraph responses', () => {
+  /** Answers with a header of its own; `/stall` sends half its body and then nothing. */
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.setHeader('content-type', 'application/json');
+      res.setHeader('x-subgraph-note', 'seen');
+      if (req.url === '/stall') {
+        res.writeHead(200, { 'content-length': '100' });
+        res.write('{"data":');
+        return;
+      }
+      res.end(JSON.stringify({ data: { ok: true } }));
+    });
+  });
+  let base: string;
+
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => server.listen(0, resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => {
+    server.closeAllConnections();
+    return new Promise((resolve) => server.close(resolve));
+  });
+
+  const read = { method: 'POST', body: JSON.stringify({ query: '{ facilities { id } }' }) };
+
+  it.each([true, false])(
+    'hands the data source the subgraph’s status and headers (dedup %s)',
+    async (dedup) => {
+      const fetcher = subgraphFetcher('library', { timeoutMs: 5000, dedup });
+      try {
+        const response = await fetcher(`${base}/graphql`, read);
+        expect(response).toMatchObject({ ok: true, status: 200, statusText: 'OK' });
+        expect(response.headers.get('X-Subgraph-Note')).toBe('seen');
+        expect(response.headers.get('content-type')).toBe('application/json');
+        const copy = response.clone();
+        expect(await response.json()).toEqual({ data: { ok: true } });
+        expect(response.bodyUsed).toBe(true);
+        await expect(response.text()).rejects.toThrow(TypeError);
+        expect(await copy.text()).toBe('{"data":{"ok":true}}');
+      } finally {
+        await fetcher.close();
+      }
+    },
+  );
+
+  it.each([true, false])(
+    'names the subgraph when its body stops coming within the timeout (dedup %s)',
+    async (dedup) => {
+      const fetcher = subgraphFetcher('library', { timeoutMs: 300, dedup });
+      try {
+        const started = performance.now();
+        const response = fetcher(`${base}/stall`, read).then((answer) => answer.json());
+        await expect(response).rejects.toMatchObject({
+          message: 'The library subgraph did not answer within 300 ms',
+          extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'library' },
+        });
+        expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+      } finally {
+        await fetcher.close();
+      }
+    },
+  );
+});

@@ -1,6 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import {
-  BREAK,
   GraphQLError,
   isInputObjectType,
   isListType,
@@ -11,9 +10,11 @@ import {
   visit,
   visitWithTypeInfo,
   type DocumentNode,
+  type GraphQLArgument,
   type GraphQLInputType,
   type GraphQLSchema,
   type OperationDefinitionNode,
+  type ValueNode,
 } from 'graphql';
 import { isIsoDate } from './dates';
 import { YEAR_SPAN } from './domain-spans';
@@ -157,6 +158,46 @@ function valueProblem(
   return scalarProblem(type.name, name, path, value, isArgument);
 }
 
+/** An argument as written in a document, with its definition: what inputProblem checks. */
+interface ArgumentSite {
+  argument: GraphQLArgument;
+  value: ValueNode;
+}
+
+/**
+ * The arguments of each operation and of its document's fragments, in document order, found
+ * once per operation: Apollo Server hands out the same parsed document for the same text, and
+ * walking it with type information costs more than checking its few arguments.
+ */
+const sitesByOperation = new WeakMap<
+  OperationDefinitionNode,
+  { schema: GraphQLSchema; sites: ArgumentSite[] }
+>();
+
+function argumentSites(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+): ArgumentSite[] {
+  const known = sitesByOperation.get(operation);
+  if (known?.schema === schema) return known.sites;
+  const sites: ArgumentSite[] = [];
+  const typeInfo = new TypeInfo(schema);
+  const visitor = visitWithTypeInfo(typeInfo, {
+    Argument(node) {
+      const argument = typeInfo.getArgument();
+      if (argument) sites.push({ argument, value: node.value });
+    },
+  });
+  for (const definition of document.definitions) {
+    if (definition === operation || definition.kind === Kind.FRAGMENT_DEFINITION) {
+      visit(definition, visitor);
+    }
+  }
+  sitesByOperation.set(operation, { schema, sites });
+  return sites;
+}
+
 /**
  * The first input of `operation` (arguments, literal or from variables, in the operation and
  * the fragments it may spread) outside its domain, or null.
@@ -167,22 +208,11 @@ export function inputProblem(
   operation: OperationDefinitionNode,
   variables: Record<string, unknown>,
 ): Problem | null {
-  let found: Problem | null = null;
-  const typeInfo = new TypeInfo(schema);
-  const visitor = visitWithTypeInfo(typeInfo, {
-    Argument(node) {
-      const argument = typeInfo.getArgument();
-      if (!argument) return;
-      // Variables come as sent (Date unparsed on the gateway); a literal the schema cannot
-      // parse was already refused by validation.
-      const value = valueFromAST(node.value, argument.type, variables);
-      found = valueProblem(argument.type, argument.name, argument.name, value, true);
-      if (found) return BREAK;
-    },
-  });
-  for (const definition of document.definitions) {
-    if (definition !== operation && definition.kind !== Kind.FRAGMENT_DEFINITION) continue;
-    visit(definition, visitor);
+  for (const { argument, value: node } of argumentSites(schema, document, operation)) {
+    // Variables come as sent (Date unparsed on the gateway); a literal the schema cannot
+    // parse was already refused by validation.
+    const value = valueFromAST(node, argument.type, variables);
+    const found = valueProblem(argument.type, argument.name, argument.name, value, true);
     if (found) return found;
   }
   return null;

@@ -32,8 +32,8 @@ function instrument(): Instrumentation[] {
       // Health checks (one a second from the gateway and orchestrators), metrics and debug
       // endpoints would bury the requests in traces of their own.
       ignoreIncomingRequestHook: (request) => !request.url?.startsWith('/graphql'),
-      // The services call out with fetch (subgraph-fetch.ts injects the context); the only
-      // `http` client is the exporter itself.
+      // The services call out with fetch, the gateway with undici (subgraph-fetch.ts injects
+      // the context); the only `http` client is the exporter itself.
       disableOutgoingRequestInstrumentation: true,
     }),
     // Only statements run for a request: migrations, seeding and health probes stay out.
