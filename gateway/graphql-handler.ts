@@ -7,7 +7,7 @@ import { CALLER_HEADER } from './caller-budget';
 import { changeOf, newChangeReports, readDependencies, type ChangeReports } from './change-reports';
 import { cacheableBody, graphQLBody, type GraphQLBody } from './http-request';
 import type { Audience, OperationFacts } from './operation-analysis';
-import type { ResponseStore, StoredAnswer } from './response-store';
+import type { Lookup, ResponseStore, StoredAnswer } from './response-store';
 
 export interface GatewayContext {
   /** Headers passed on to every subgraph. */
@@ -226,22 +226,23 @@ export function graphqlHandler(options: HandlerOptions) {
   }
 
   /**
-   * Computes an answer once for identical requests in flight at the same time: a request joins
-   * only a computation begun after it arrived, so that it began after every write whose
-   * response the caller had seen (a write to one partition changes no generation, so the
-   * stamp cannot tell). A joiner whose leader's answer may not be shared computes its own.
+   * Computes an answer once for identical requests in flight at the same time. A request joins
+   * a computation only if no write was recorded between the two lookups (the store's count of
+   * writes, `writes`), or, when the store could not say, only a computation begun after it
+   * arrived: either way the computation began after every write whose response the caller had
+   * seen. A joiner whose leader's answer may not be shared computes its own.
    */
   async function executeShared(
     req: Request,
     viewer: Viewer | null,
     key: string,
-    stamp: string | null,
+    seen: Lookup,
     arrivedAt: number,
   ): Promise<Computed> {
-    const sharedKey = `${key}|${stamp ?? ''}`;
+    const sharedKey = `${key}|${seen.stamp ?? ''}|${seen.writes ?? ''}`;
     const pending = inFlight.get(sharedKey);
     const reports = newChangeReports();
-    if (pending && pending.startedAt >= arrivedAt) {
+    if (pending && (seen.writes !== null || pending.startedAt >= arrivedAt)) {
       const execution = await pending.execution;
       if (shareable(execution)) return { execution, leader: false, reports };
       // Its own answer, computed as if it had been first.
@@ -314,7 +315,8 @@ export function graphqlHandler(options: HandlerOptions) {
 
       const key = cacheKey(req, body, audience);
       const cacheControl = CACHE_CONTROL[facts.audience];
-      const { answer: stored, stamp } = await cache.store.lookup(key, facts.subgraphs);
+      const seen = await cache.store.lookup(key, facts.subgraphs);
+      const { answer: stored, stamp } = seen;
       if (stored) {
         const age = Math.max(0, Math.round((Date.now() - stored.storedAt) / 1000));
         res.setHeader('age', String(age));
@@ -328,13 +330,7 @@ export function graphqlHandler(options: HandlerOptions) {
         send(res, refusal, NOT_STORABLE, 'miss');
         return;
       }
-      const { execution, leader, reports } = await executeShared(
-        req,
-        viewer,
-        key,
-        stamp,
-        arrivedAt,
-      );
+      const { execution, leader, reports } = await executeShared(req, viewer, key, seen, arrivedAt);
       if ('streamed' in execution) {
         // Streamed (incremental delivery) answers are neither cached nor shared.
         await streamOut(res, execution.streamed);

@@ -22,6 +22,12 @@ export interface Lookup {
    * store nothing.
    */
   stamp: string | null;
+  /**
+   * How many writes the store had recorded at lookup time (with the stamp's server): two
+   * requests that saw the same count saw no write recorded between them, so the later may share
+   * the earlier's computation. Null when the stamp is.
+   */
+  writes: string | null;
 }
 
 export type StoreState = 'ok' | 'degraded';
@@ -68,6 +74,7 @@ export interface ResponseStore {
 export function memoryStore(maxBytes: number): ResponseStore {
   const generations = new Map<string, number>();
   const versions = new Map<string, number>();
+  let writes = 0;
   const raise = (raised: Versions) => {
     for (const [partition, version] of raised) {
       if ((versions.get(partition) ?? -1) < version) versions.set(partition, version);
@@ -87,10 +94,11 @@ export function memoryStore(maxBytes: number): ResponseStore {
     state: () => 'ok',
     async lookup(key, subgraphs) {
       const stamp = stampOf(subgraphs);
+      const seen = { stamp, writes: String(writes) };
       const entry = entries.get(key);
-      if (entry?.stamp !== stamp || !current(entry.reads)) return { stamp };
+      if (entry?.stamp !== stamp || !current(entry.reads)) return seen;
       const { body, contentType, storedAt } = entry;
-      return { answer: { body, contentType, storedAt }, stamp };
+      return { answer: { body, contentType, storedAt }, ...seen };
     },
     async save(key, stamp, answer, ttlSeconds, reads) {
       raise(reads);
@@ -99,6 +107,7 @@ export function memoryStore(maxBytes: number): ResponseStore {
       entries.set(key, { body, contentType, storedAt, stamp, reads }, { ttl: ttlSeconds * 1000 });
     },
     async invalidate(change) {
+      writes += 1;
       for (const subgraph of change.subgraphs) {
         generations.set(subgraph, (generations.get(subgraph) ?? 0) + 1);
       }
@@ -113,12 +122,14 @@ export function memoryStore(maxBytes: number): ResponseStore {
 /**
  * Records a write even when Redis is full (`allow-oom`): an answer that cannot be stored costs
  * a miss, a generation or a version that cannot advance would cost wrong data. KEYS: the
- * generations to advance (ARGV[1] of them), then the versions to raise to ARGV[2…].
+ * generations to advance (ARGV[1] of them), the versions to raise to ARGV[2…], and last the
+ * count of writes recorded.
  */
 const RECORD_WRITE = `#!lua flags=allow-oom
+redis.call('INCR', KEYS[#KEYS])
 local generations = tonumber(ARGV[1])
 for i = 1, generations do redis.call('INCR', KEYS[i]) end
-for i = generations + 1, #KEYS do
+for i = generations + 1, #KEYS - 1 do
   local version = tonumber(ARGV[i - generations + 1])
   if tonumber(redis.call('GET', KEYS[i]) or '-1') < version then
     redis.call('SET', KEYS[i], ARGV[i - generations + 1])
@@ -174,6 +185,7 @@ export function redisStore(
 ): ResponseStore {
   const generationKey = (subgraph: string) => `${prefix}generation:${subgraph}`;
   const versionKey = (partition: string) => `${prefix}version:${partition}`;
+  const writesKey = `${prefix}writes`;
   const entryKey = (key: string) => `${prefix}answer:${key}`;
   const redis = guardedRedis(url, 'response cache', { ...options, isExpected: isOutOfMemory });
   const { client } = redis;
@@ -206,6 +218,7 @@ export function redisStore(
           keys: [
             ...subgraphs.map(generationKey),
             ...raised.map(([partition]) => versionKey(partition)),
+            writesKey,
           ],
           arguments: [
             String(subgraphs.length),
@@ -265,7 +278,7 @@ export function redisStore(
 
   const bypass = (reason: string): Lookup => {
     cacheMetrics.bypasses.inc({ reason });
-    return { stamp: null };
+    return { stamp: null, writes: null };
   };
 
   return {
@@ -278,7 +291,7 @@ export function redisStore(
       let values: (string | null)[];
       try {
         values = await redis.guard(() =>
-          client.mGet([...subgraphs.map(generationKey), entryKey(key)]),
+          client.mGet([...subgraphs.map(generationKey), writesKey, entryKey(key)]),
         );
       } catch {
         return bypass('redis-away');
@@ -287,11 +300,12 @@ export function redisStore(
       if (runId !== server || somethingPending()) return bypass('redis-away');
       const generations = values.slice(0, subgraphs.length).map((value) => Number(value ?? 0));
       const stamp = `${server}:${generations.join(',')}`;
-      const stored = values[subgraphs.length];
-      if (typeof stored !== 'string') return { stamp };
+      const seen = { stamp, writes: `${server}:${values[subgraphs.length] ?? 0}` };
+      const stored = values[subgraphs.length + 1];
+      if (typeof stored !== 'string') return seen;
       const newline = stored.indexOf('\n');
       const [storedStamp, storedAt, contentType, readLine] = stored.slice(0, newline).split('|');
-      if (storedStamp !== stamp) return { stamp };
+      if (storedStamp !== stamp) return seen;
       const reads = parseReads(readLine);
       if (reads.length) {
         let current: (string | null)[];
@@ -304,7 +318,7 @@ export function redisStore(
         }
         if (runId !== server || somethingPending()) return bypass('redis-away');
         if (reads.some(([, version], i) => current[i] === null || Number(current[i]) !== version)) {
-          return { stamp };
+          return seen;
         }
       }
       return {
@@ -313,7 +327,7 @@ export function redisStore(
           contentType: contentType || 'application/json; charset=utf-8',
           storedAt: Number(storedAt),
         },
-        stamp,
+        ...seen,
       };
     },
     async save(key, stamp, answer, ttlSeconds, reads) {

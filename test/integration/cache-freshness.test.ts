@@ -227,9 +227,11 @@ describe('the response cache of two gateways sharing Redis, with reads in flight
   /** When each write that may have changed something was sent, by kind. */
   const writesSent: Record<WriteKind, number[]> = { plan: [], open: [], elsewhere: [] };
   const delay = () => Math.floor(Math.random() * 40);
-  /** How long the proxies hold the next answer that comes through (the in-flight example). */
+  /** How long the proxies hold the next GraphQL answer through them (the in-flight example). */
   let holdNextAnswerMs: number | null = null;
-  const answerDelay = () => {
+  const answerDelay = (request: { method?: string }) => {
+    // Only a GraphQL answer: the gateways also ask every subgraph's /health (GET).
+    if (request.method !== 'POST') return delay();
     const held = holdNextAnswerMs;
     holdNextAnswerMs = null;
     return held ?? delay();

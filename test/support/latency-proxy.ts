@@ -11,7 +11,8 @@ export interface LatencyProxy {
 /** How long the proxy holds a request before passing it on, and its answer before returning it. */
 export interface Delays {
   beforeMs(): number;
-  afterMs(): number;
+  /** For the answer to this request (its method and path). */
+  afterMs(request: { method?: string; url?: string }): number;
 }
 
 /**
@@ -44,7 +45,7 @@ export async function latencyProxy(target: string, delays: Delays): Promise<Late
               setTimeout(() => {
                 outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
                 outgoing.end(Buffer.concat(body));
-              }, delays.afterMs());
+              }, delays.afterMs(incoming));
             });
           },
         );

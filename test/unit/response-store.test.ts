@@ -45,12 +45,24 @@ describe('response store shared through Redis', () => {
     expect((await first.lookup('reads-central', ['bpsdm-central'])).answer?.body).toBe(answer.body);
   });
 
+  it('counts the writes recorded by any gateway: equal counts, no write between two lookups', async () => {
+    const prefix = `coop-test:${randomUUID()}:`;
+    const [first, second] = [open(REDIS_URL, prefix), open(REDIS_URL, prefix)];
+    await Promise.all([first.started, second.started]);
+    const before = await first.lookup('k', SUBGRAPHS);
+    expect((await second.lookup('other', ['library'])).writes).toBe(before.writes);
+    await second.invalidate({ subgraphs: [], versions: new Map([['bpsdm-regional/*', 5]]) });
+    const after = await first.lookup('k', SUBGRAPHS);
+    expect(after.stamp).toBe(before.stamp);
+    expect(after.writes).not.toBe(before.writes);
+  });
+
   it('starts within seconds when Redis is away, answers uncached and says it is degraded', async () => {
     const began = Date.now();
     const store = open('redis://127.0.0.1:9', `coop-test:${randomUUID()}:`);
     await store.started;
     expect(Date.now() - began).toBeLessThan(5000);
-    expect(await store.lookup('k', SUBGRAPHS)).toEqual({ stamp: null });
+    expect(await store.lookup('k', SUBGRAPHS)).toEqual({ stamp: null, writes: null });
     expect(store.state()).toBe('degraded');
   });
 
