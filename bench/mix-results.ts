@@ -1,6 +1,7 @@
 import type { Readings } from './cost-probes';
 import { percentile } from './load';
 import { MIX_OPERATIONS, type MixOperation } from './mix-requests';
+import { WRITE_NAMES } from './mix-writes';
 import type { OpenLoopResult } from './open-loop';
 import { fixed, markdownTable, Results, SUBGRAPH_PROBES, type TargetDescription } from './results';
 
@@ -113,13 +114,25 @@ export class MixResults {
     return [...rates].reverse().find((rate) => this.summary(rate, target)?.meetsGoal);
   }
 
-  /** Share of the target's answers to the operation with this `x-cache`, over every rate. */
-  cacheShare(target: MixTargetKey, operation: MixOperation, state: string): number | undefined {
-    const states = this.cacheStates.get(target)?.get(operation);
-    if (!states) return undefined;
+  /**
+   * Share of the target's answers to the operations (one, or a list: all of them counted
+   * together) with this `x-cache`, over every rate.
+   */
+  cacheShare(
+    target: MixTargetKey,
+    operations: MixOperation | readonly MixOperation[],
+    state: string,
+  ): number | undefined {
+    const byOperation = this.cacheStates.get(target);
     let all = 0;
-    for (const n of states.values()) all += n;
-    return (states.get(state) ?? 0) / all;
+    let matching = 0;
+    for (const operation of typeof operations === 'string' ? [operations] : operations) {
+      for (const [seen, n] of byOperation?.get(operation) ?? []) {
+        all += n;
+        if (seen === state) matching += n;
+      }
+    }
+    return all ? matching / all : undefined;
   }
 }
 
@@ -179,12 +192,21 @@ export function sustainedTable(results: MixResults, rates: number[], targets: Mi
   return markdownTable(['target', 'highest rate sustained', 'rates measured'], rows);
 }
 
+/** Every read of the mix, counted together: the cache's overall hit ratio. */
+const ALL_READS = [
+  '**all reads**',
+  MIX_OPERATIONS.filter((operation) => !(WRITE_NAMES as readonly string[]).includes(operation)),
+] as const;
+
 /** Per operation, the share of hits (and of answers shared with a request in flight). */
 export function cacheTable(results: MixResults, targets: MixTarget[]): string {
   // Our gateway with its cache off answers `x-cache: off`; the others send no such header.
   const cached = targets.filter((target) => results.cacheShare(target.key, 'MyRuns', 'off') === 0);
-  const rows = MIX_OPERATIONS.map((operation) => [
-    operation,
+  const rows = [
+    ...MIX_OPERATIONS.map((operation) => [operation, operation] as const),
+    ALL_READS,
+  ].map(([label, operation]) => [
+    label,
     ...cached.map((target) => {
       const hit = results.cacheShare(target.key, operation, 'hit');
       const shared = results.cacheShare(target.key, operation, 'shared') ?? 0;
