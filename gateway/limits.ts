@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin, GraphQLRequest } from '@apollo/server';
 import { depthAndAliasRules, intFromEnv, listSizeEstimator } from '@coop/common';
 import {
+  getOperationAST,
   GraphQLError,
   isAbstractType,
   isEnumType,
@@ -13,6 +14,7 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
+  type TypeNode,
   type ValidationRule,
 } from 'graphql';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
@@ -178,12 +180,39 @@ export function operationCost(
 
 /** Costs kept per parsed document, by operation name and variables: at most this many each. */
 const COSTS_PER_DOCUMENT = 64;
-const costsBySchema = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, number>>>();
+interface DocumentCosts {
+  /** Per operation name: the variables a cost can depend on (see `costVariables`). */
+  variablesByOperation: Map<string | null, string[]>;
+  costs: Map<string, number>;
+}
+const costsBySchema = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, DocumentCosts>>();
+
+/** Scalars whose value a cost reads: list sizes (`first`) and `@include`/`@skip` conditions. */
+const COST_SCALARS = new Set(['Int', 'Float', 'Boolean']);
 
 /**
- * operationCost, counted once per document, operation name and variables: Apollo Server hands
- * out the same parsed document for the same text, and dashboards send the same few operations
- * with the same variables all day. Counting walks the whole document with type information.
+ * The variables of the operation whose values can change its cost: those of a type built on
+ * Int, Float or Boolean (`first: $n`, `@include(if: $b)`). An id, a string or an input object
+ * changes what is read, never how much the estimators count (listSizeEstimator reads `first`).
+ */
+function costVariables(document: DocumentNode, operationName: string | undefined): string[] {
+  const operation = getOperationAST(document, operationName);
+  return (operation?.variableDefinitions ?? [])
+    .filter((definition) => {
+      let type: TypeNode = definition.type;
+      while (type.kind !== Kind.NAMED_TYPE) type = type.type;
+      return COST_SCALARS.has(type.name.value);
+    })
+    .map((definition) => definition.variable.name.value)
+    .sort();
+}
+
+/**
+ * operationCost, counted once per document, operation name and the variables it depends on:
+ * Apollo Server hands out the same parsed document for the same text, and callers send the
+ * same few operations all day, with ids that change nothing of the cost. Counting walks the
+ * whole document with type information. A variable that does not fit its type still fails, when
+ * Apollo Server coerces the variables (400, BAD_USER_INPUT).
  */
 function knownOperationCost(
   schema: GraphQLSchema,
@@ -196,17 +225,22 @@ function knownOperationCost(
     bySchema = new WeakMap();
     costsBySchema.set(schema, bySchema);
   }
-  let costs = bySchema.get(document);
-  if (!costs) {
-    costs = new Map();
-    bySchema.set(document, costs);
+  let known = bySchema.get(document);
+  if (!known) {
+    known = { variablesByOperation: new Map(), costs: new Map() };
+    bySchema.set(document, known);
   }
-  const key = JSON.stringify([operationName ?? null, variables]);
-  let cost = costs.get(key);
+  let names = known.variablesByOperation.get(operationName ?? null);
+  if (!names) {
+    names = costVariables(document, operationName);
+    known.variablesByOperation.set(operationName ?? null, names);
+  }
+  const key = JSON.stringify([operationName ?? null, names.map((name) => variables[name] ?? null)]);
+  let cost = known.costs.get(key);
   if (cost === undefined) {
     cost = operationCost(schema, document, operationName, variables);
-    if (costs.size >= COSTS_PER_DOCUMENT) costs.clear();
-    costs.set(key, cost);
+    if (known.costs.size >= COSTS_PER_DOCUMENT) known.costs.clear();
+    known.costs.set(key, cost);
   }
   return cost;
 }

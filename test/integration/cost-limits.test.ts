@@ -206,6 +206,26 @@ describe('the cost limit counts what will really be returned', () => {
     // 20 edges × (edge + node + id) + the connection itself, each time.
     expect(new Set(costs)).toEqual(new Set([20 * (1 + 1 + 1 + 1)]));
   });
+  it('counts the same text again for every list size and condition it is sent with', async () => {
+    // One text (no `fresh`), so the gateway's count for it is reused where it may be.
+    const heavy = (alias: string) => `${alias}: programRuns(first: 100) @include(if: $big) {
+      edges { node { id enrolments(first: 100) { edges { node { status } } } } } }`;
+    const text = `query Sized($n: Int, $big: Boolean!, $province: String) {
+      programRuns(first: $n, filter: { provinceCode: $province }) { edges { node { id } } }
+      ${['a', 'b', 'c'].map(heavy).join(' ')} } # ${Date.now()}`;
+    const token = await adminToken();
+    const codeOf = async (variables: Record<string, unknown>) => {
+      const { body } = await send(text, variables, { token });
+      return body.errors?.[0]?.extensions?.code ?? 'ok';
+    };
+    expect(await codeOf({ n: 1, big: false, province: '32' })).toBe('ok');
+    // The id-like variable changes nothing of the cost; the size and the condition do.
+    expect(await codeOf({ n: 1, big: false, province: '33' })).toBe('ok');
+    expect(await codeOf({ n: 1_000_000, big: false, province: '32' })).toBe('QUERY_TOO_COMPLEX');
+    expect(await codeOf({ n: 1, big: true, province: '32' })).toBe('QUERY_TOO_COMPLEX');
+    expect(await codeOf({ n: 1, big: 'yes', province: '32' })).toBe('BAD_USER_INPUT');
+    expect(await codeOf({ n: 1, big: false, province: 32 })).toBe('BAD_USER_INPUT');
+  });
 });
 
 describe('the root-field limit sees root fields however they are written', () => {
