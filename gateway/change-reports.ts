@@ -1,4 +1,5 @@
 import { CHANGED_VERSIONS_HEADER, parseVersions, READ_VERSIONS_HEADER } from '@coop/common';
+import type { Change } from './response-store';
 
 /** `subgraph/scope` → version: what an answer read, or what a write left, by partition. */
 export type Versions = Map<string, number>;
@@ -40,6 +41,29 @@ export function noteFetch(reports: ChangeReports, subgraph: string, operation?: 
   reports.writes.set(subgraph, writes);
 }
 
+/** The versions a subgraph's answer carries in `header`; null when it carries none we can read. */
+function versionsIn(
+  headers: { get(name: string): string | null } | undefined,
+  header: string,
+): Map<string, number> | null {
+  const value = headers?.get(header);
+  return value === null || value === undefined ? null : parseVersions(value);
+}
+
+/** Adds a subgraph's versions to `into`, keyed `subgraph/scope`, keeping `pick` of two. */
+function merge(
+  into: Versions,
+  subgraph: string,
+  versions: Map<string, number>,
+  pick: (known: number, reported: number) => number,
+): void {
+  for (const [scope, version] of versions) {
+    const key = `${subgraph}/${scope}`;
+    const known = into.get(key);
+    into.set(key, known === undefined ? version : pick(known, version));
+  }
+}
+
 export function noteAnswer(
   reports: ChangeReports,
   subgraph: string,
@@ -47,25 +71,17 @@ export function noteAnswer(
   headers: { get(name: string): string | null } | undefined,
 ): void {
   if (!isMutation(operation)) {
-    const header = headers?.get(READ_VERSIONS_HEADER);
-    const read = header === null || header === undefined ? null : parseVersions(header);
+    const read = versionsIn(headers, READ_VERSIONS_HEADER);
     if (!read) return;
     reports.reads.reported += 1;
-    for (const [scope, version] of read) {
-      const key = `${subgraph}/${scope}`;
-      reports.readVersions.set(key, Math.min(version, reports.readVersions.get(key) ?? version));
-    }
+    merge(reports.readVersions, subgraph, read, Math.min);
     return;
   }
-  const header = headers?.get(CHANGED_VERSIONS_HEADER);
-  const changed = header === null || header === undefined ? null : parseVersions(header);
+  const changed = versionsIn(headers, CHANGED_VERSIONS_HEADER);
   const writes = reports.writes.get(subgraph);
   if (!changed || !writes) return;
   writes.reported += 1;
-  for (const [scope, version] of changed) {
-    const key = `${subgraph}/${scope}`;
-    reports.changedVersions.set(key, Math.max(version, reports.changedVersions.get(key) ?? 0));
-  }
+  merge(reports.changedVersions, subgraph, changed, Math.max);
 }
 
 /**
@@ -81,13 +97,10 @@ export function readDependencies(reports: ChangeReports): Versions | null {
  * subgraphs it may have written whose every mutation fetch did not report (unknown, failed,
  * timed out): for those, every answer that read them is refreshed.
  */
-export function changeOf(
-  reports: ChangeReports,
-  written: readonly string[],
-): { subgraphs: string[]; versions: Versions } {
+export function changeOf(reports: ChangeReports, written: readonly string[]): Change {
   const unreported = written.filter((subgraph) => {
     const writes = reports.writes.get(subgraph);
-    return !writes || writes.reported < writes.sent || writes.sent === 0;
+    return !writes || writes.reported < writes.sent;
   });
   return { subgraphs: unreported, versions: reports.changedVersions };
 }

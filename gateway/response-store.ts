@@ -119,6 +119,13 @@ export function memoryStore(maxBytes: number): ResponseStore {
   };
 }
 
+/** Lua: sets a partition's version to `version` unless Redis holds a higher one already. */
+const RAISE_VERSION = `local function raise(key, version)
+  if tonumber(redis.call('GET', key) or '-1') < tonumber(version) then
+    redis.call('SET', key, version)
+  end
+end`;
+
 /**
  * Records a write even when Redis is full (`allow-oom`): an answer that cannot be stored costs
  * a miss, a generation or a version that cannot advance would cost wrong data. KEYS: the
@@ -126,15 +133,11 @@ export function memoryStore(maxBytes: number): ResponseStore {
  * count of writes recorded.
  */
 const RECORD_WRITE = `#!lua flags=allow-oom
+${RAISE_VERSION}
 redis.call('INCR', KEYS[#KEYS])
 local generations = tonumber(ARGV[1])
 for i = 1, generations do redis.call('INCR', KEYS[i]) end
-for i = generations + 1, #KEYS - 1 do
-  local version = tonumber(ARGV[i - generations + 1])
-  if tonumber(redis.call('GET', KEYS[i]) or '-1') < version then
-    redis.call('SET', KEYS[i], ARGV[i - generations + 1])
-  end
-end
+for i = generations + 1, #KEYS - 1 do raise(KEYS[i], ARGV[i - generations + 1]) end
 return #KEYS`;
 
 /**
@@ -143,11 +146,8 @@ return #KEYS`;
  * version yet (new, or restarted) serves answers read at it. Never lowers one.
  */
 const SAVE_ANSWER = `
-for i = 2, #KEYS do
-  if tonumber(redis.call('GET', KEYS[i]) or '-1') < tonumber(ARGV[i + 1]) then
-    redis.call('SET', KEYS[i], ARGV[i + 1])
-  end
-end
+${RAISE_VERSION}
+for i = 2, #KEYS do raise(KEYS[i], ARGV[i + 1]) end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1`;
 

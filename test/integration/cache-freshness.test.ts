@@ -116,25 +116,26 @@ const NATIONAL_FIELD = `national: regionalOffices { trainingStats(year: ${YEAR})
 function readDocument(read: Read): { query: string; operationName?: string } {
   const selection = figureSelection(read.figures);
   const comment = `# freshness ${read.variant}`;
-  const officeField = (inOffice: string) =>
-    `regionalOffice(provinceCode: "${PROVINCE}") { ${inOffice} } ${read.national ? NATIONAL_FIELD : ''}`;
+  // The office's figures, and the national ones when the read asks for them.
+  const figureFields = (inOffice: string) =>
+    `${officeField(inOffice)} ${read.national ? NATIONAL_FIELD : ''}`;
   switch (read.form) {
     case 'plain':
-      return { query: `{ ${officeField(selection)} } ${comment}` };
+      return { query: `{ ${figureFields(selection)} } ${comment}` };
     case 'fragments':
       return {
-        query: `query Figures { ...Office } fragment Office on Query { ${officeField('...Counts')} }
+        query: `query Figures { ...Office } fragment Office on Query { ${figureFields('...Counts')} }
           fragment Counts on RegionalOffice { ${selection} }
           ${comment}`,
         operationName: 'Figures',
       };
     case 'inline':
       return {
-        query: `query { ... on Query { ${officeField(`... { ${selection} }`)} } } ${comment}`,
+        query: `query { ... on Query { ${figureFields(`... { ${selection} }`)} } } ${comment}`,
       };
     case 'introspection':
       return {
-        query: `query Figures { __schema { queryType { name } } ${officeField(selection)}
+        query: `query Figures { __schema { queryType { name } } ${figureFields(selection)}
           __type(name: "RegionalOffice") { name } } ${comment}`,
         operationName: 'Figures',
       };
@@ -142,7 +143,7 @@ function readDocument(read: Read): { query: string; operationName?: string } {
       // The document holds a mutation too; only the query runs.
       return {
         query: `mutation Never { setRunStatus(id: "${randomUUID()}", version: 1, status: OPEN) { id } }
-          query Figures { ${officeField(selection)} } ${comment}`,
+          query Figures { ${figureFields(selection)} } ${comment}`,
         operationName: 'Figures',
       };
   }
