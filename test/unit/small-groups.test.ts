@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { ANONYMOUS, mayReadSmallGroup, MIN_GROUP_SIZE, type Viewer } from '@coop/common';
-import { regionalOfficeResolvers } from '../../services/library/resolvers/regional-office';
+import type { DataSource } from 'typeorm';
+import { librarianTableOn } from '../../services/library/librarian-stats';
+import {
+  nationalLibrarianStats,
+  regionalOfficeResolvers,
+} from '../../services/library/resolvers/regional-office';
 import type { Context } from '../../services/library/resolvers/context';
 
 const viewer = (role: Viewer['role'], provinceCode: string | null = null): Viewer => ({
@@ -9,6 +14,32 @@ const viewer = (role: Viewer['role'], provinceCode: string | null = null): Viewe
   authenticated: role !== null,
   subject: 'someone',
 });
+
+interface LevelRow {
+  provinceCode: string;
+  level: string;
+  librarians: number;
+  certified: number;
+}
+
+/** The library's resolvers over a table of (province, level) counts, as `who` sees it. */
+async function answers(rows: LevelRow[], who: Viewer) {
+  const db = { query: async () => rows } as unknown as DataSource;
+  const table = await librarianTableOn(db, '2026-12-04');
+  const context = {
+    viewer: who,
+    loaders: { librarianTable: { load: async () => table } },
+  } as unknown as Context;
+  const provinces = [...new Set(rows.map((row) => row.provinceCode))];
+  return {
+    provinces: await Promise.all(
+      provinces.map((provinceCode) =>
+        regionalOfficeResolvers.librarianStats({ provinceCode }, {}, context),
+      ),
+    ),
+    national: await nationalLibrarianStats({}, {}, context),
+  };
+}
 
 describe('aggregates never single a person out', () => {
   it('hides outcomes of groups smaller than MIN_GROUP_SIZE from those who may not read them', () => {
@@ -22,83 +53,74 @@ describe('aggregates never single a person out', () => {
     expect(mayReadSmallGroup(ANONYMOUS, '32', 2)).toBe(false);
   });
 
-  it('nulls the certified count of a small level and the total it would follow from (decision 13)', async () => {
-    const stats = {
-      provinceCode: '32',
-      librarians: 12,
-      certified: 6,
-      byLevel: [
-        { level: 'AHLI_PERTAMA', librarians: 10, certified: 5 },
-        { level: 'AHLI_UTAMA', librarians: 2, certified: 1 },
-      ],
-    };
-    const context = (who: Viewer) =>
-      ({
-        viewer: who,
-        loaders: { librarianStats: { load: async () => stats } },
-      }) as unknown as Context;
-    const office = { provinceCode: '32' };
-    expect(
-      await regionalOfficeResolvers.librarianStats(office, {}, context(viewer('analyst'))),
-    ).toEqual({
-      librarians: 12,
+  it('marks a small level SMALL_GROUP, keeps the totals, and shows the operator its own', async () => {
+    const rows: LevelRow[] = [
+      { provinceCode: '31', level: 'AHLI_PERTAMA', librarians: 10, certified: 5 },
+      { provinceCode: '31', level: 'AHLI_UTAMA', librarians: 2, certified: 1 },
+      { provinceCode: '32', level: 'AHLI_PERTAMA', librarians: 20, certified: 8 },
+      { provinceCode: '32', level: 'AHLI_UTAMA', librarians: 9, certified: 3 },
+      { provinceCode: '33', level: 'AHLI_PERTAMA', librarians: 30, certified: 9 },
+      { provinceCode: '33', level: 'AHLI_UTAMA', librarians: 12, certified: 4 },
+    ];
+    const analyst = await answers(rows, viewer('analyst'));
+    const small = analyst.provinces[0]!.byLevel[1]!;
+    expect(small).toEqual({
+      level: 'AHLI_UTAMA',
+      librarians: 2,
       certified: null,
-      certificationRate: null,
-      byLevel: [
-        { level: 'AHLI_PERTAMA', librarians: 10, certified: 5 },
-        { level: 'AHLI_UTAMA', librarians: 2, certified: null },
-      ],
+      withheld: [{ field: 'certified', reason: 'SMALL_GROUP' }],
     });
-    const own = await regionalOfficeResolvers.librarianStats(
-      office,
-      {},
-      context(viewer('regional-operator', '32')),
-    );
-    expect(own.byLevel[1]!.certified).toBe(1);
-    expect(own.certified).toBe(6);
+    for (const province of analyst.provinces) {
+      expect(province.certified).not.toBeNull();
+      expect(province.withheld).toEqual([]);
+    }
+    expect(analyst.national.certified).toBe(30);
+    const own = await answers(rows, viewer('regional-operator', '31'));
+    expect(own.provinces[0]!.byLevel[1]).toMatchObject({ certified: 1, withheld: [] });
+    expect(own.provinces[1]!.byLevel.some((level) => level.certified === null)).toBe(true);
   });
 
-  it('never leaves a hidden level to follow from the total and the other levels (generated)', async () => {
-    const level = fc
-      .integer({ min: 0, max: 9 })
-      .chain((librarians) =>
-        fc.record({ librarians: fc.constant(librarians), certified: fc.nat({ max: librarians }) }),
-      );
+  it('lists exactly the fields that are null, and never a small group unmarked (generated)', async () => {
+    const row = fc.record({
+      provinceCode: fc.constantFrom('11', '12', '13', '14'),
+      level: fc.constantFrom('AHLI_PERTAMA', 'AHLI_MUDA', 'TERAMPIL'),
+      librarians: fc.integer({ min: 1, max: 30 }),
+      certifiedShare: fc.double({ min: 0, max: 1, noNaN: true }),
+    });
     await fc.assert(
       fc.asyncProperty(
-        fc.array(level, { minLength: 1, maxLength: 5 }),
-        fc.constantFrom(viewer('analyst'), viewer('regional-operator', '31'), ANONYMOUS),
-        async (levels, who) => {
-          const byLevel = levels
-            .filter((row) => row.librarians > 0)
-            .map((row, i) => ({ level: `L${i}`, ...row }));
-          const stats = {
-            provinceCode: '32',
-            librarians: byLevel.reduce((sum, row) => sum + row.librarians, 0),
-            certified: byLevel.reduce((sum, row) => sum + row.certified, 0),
-            byLevel,
-          };
-          const context = {
-            viewer: who,
-            loaders: { librarianStats: { load: async () => stats } },
-          } as unknown as Context;
-          const shown = await regionalOfficeResolvers.librarianStats(
-            { provinceCode: '32' },
-            {},
-            context,
-          );
-          const hidden = shown.byLevel.filter((row) => row.certified === null);
-          // A small level is hidden; when one is, the total and the rate are too, so no sum,
-          // difference or rate × count involves a hidden level.
-          expect(hidden.length).toBe(
-            byLevel.filter((row) => row.librarians < MIN_GROUP_SIZE).length,
-          );
-          if (hidden.length > 0) {
-            expect(shown.certified).toBeNull();
-            expect(shown.certificationRate).toBeNull();
+        fc.uniqueArray(row, { selector: (r) => `${r.provinceCode}/${r.level}`, maxLength: 12 }),
+        fc.constantFrom(viewer('analyst'), viewer('regional-operator', '11'), viewer('admin')),
+        async (generated, who) => {
+          const rows = generated
+            .map(({ certifiedShare, ...rest }) => ({
+              ...rest,
+              certified: Math.floor(certifiedShare * rest.librarians),
+            }))
+            .sort((a, b) =>
+              `${a.provinceCode}${a.level}`.localeCompare(`${b.provinceCode}${b.level}`),
+            );
+          const { provinces, national } = await answers(rows, who);
+          for (const stats of [...provinces, national]) {
+            const nulls = ['certified', 'certificationRate'].filter(
+              (field) => stats[field as 'certified'] === null,
+            );
+            expect(stats.withheld.map((figure) => figure.field)).toEqual(nulls);
+            for (const level of stats.byLevel) {
+              expect(level.withheld.length > 0).toBe(level.certified === null);
+              if (level.librarians < MIN_GROUP_SIZE && who.role === 'analyst') {
+                expect(level.withheld).toEqual([{ field: 'certified', reason: 'SMALL_GROUP' }]);
+              }
+            }
+          }
+          if (who.role === 'admin') {
+            expect([...provinces, national].every((stats) => stats.withheld.length === 0)).toBe(
+              true,
+            );
           }
         },
       ),
+      { numRuns: 200 },
     );
   });
 });

@@ -29,3 +29,4 @@ export { DATE_SPAN, LESSON_HOURS_SPAN, SCORE_SPAN, dateInSpan } from './domain-s
 export * from './cost';
 export * from './listen';
 export * from './change-versions';
+export * from './disclosure-control';

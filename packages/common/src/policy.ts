@@ -111,27 +111,16 @@ export const MIN_GROUP_SIZE = 5;
 
 /** Whether `viewer` may see the outcome counts of a group of `size` people in `province`. */
 export function mayReadSmallGroup(viewer: Viewer, province: string, size: number): boolean {
-  if (size >= MIN_GROUP_SIZE || size === 0) return true;
-  return (
-    viewer.role === 'admin' ||
-    (viewer.role === 'regional-operator' && viewer.provinceCode === province)
-  );
+  return size >= MIN_GROUP_SIZE || size === 0 || mayReadPeopleOf(viewer, province);
 }
 
 /**
- * Disclosure control of a breakdown (decision 13): a total is shown only when every part of it
- * is, so a hidden part never follows from the total minus the shown parts. `smallParts` counts
- * the parts of the total (levels of a province, years of an office) that are small groups; a
- * part is itself hidden exactly when `mayReadSmallGroup` refuses it, whatever else was asked.
+ * Whether `viewer` may read the people behind a figure of `province` (null: a national figure,
+ * which only admins may read whole): what disclosure control withholds from everyone else.
  */
-export function mayReadTotal(
-  viewer: Viewer,
-  province: string,
-  size: number,
-  smallParts: number,
-): boolean {
+export function mayReadPeopleOf(viewer: Viewer, province: string | null): boolean {
   return (
-    mayReadSmallGroup(viewer, province, size) &&
-    (smallParts === 0 || mayReadSmallGroup(viewer, province, 1))
+    viewer.role === 'admin' ||
+    (province !== null && viewer.role === 'regional-operator' && viewer.provinceCode === province)
   );
 }
