@@ -58,6 +58,14 @@ export function limitsFromEnv(): Limits {
  */
 export const KNOWN_LIST_SIZES: Readonly<Record<string, number>> = {
   'Query.regionalOffices': 38,
+  // At most one mark per field that can be withheld, and one entry per level or year.
+  'TrainingStats.withheld': 3,
+  'LibrarianStats.withheld': 2,
+  'LevelStats.withheld': 1,
+  'LibrarianConnection.withheld': 1,
+  'LibrarianStats.byLevel': 7,
+  'RegionalOffice.trainingByYear': 25,
+  'Query.nationalTrainingByYear': 25,
 };
 
 /**

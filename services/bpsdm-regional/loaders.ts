@@ -11,7 +11,7 @@ import {
   type EnrolmentCounts,
 } from './queries/enrolments';
 import { runCountsPerParent, runPagesPerParent } from './queries/runs';
-import { NO_TRAINING, trainingCountsPerOffice } from './queries/training-stats';
+import { trainingTable, type TrainingTable } from './queries/training-stats';
 import { bookingsOfRuns } from './queries/writes';
 
 /** Filter of `RegionalOffice.runs`, as a loader key. */
@@ -109,10 +109,11 @@ export function createLoaders(db: DataSource) {
       },
       { cache: false },
     ),
-    trainingStats: perParentLoader(
-      (ids, { year }: { year: number | null }) => trainingCountsPerOffice(db, ids, year),
-      () => NO_TRAINING,
-    ),
+    // One read per request, whichever offices, years and national figures it asks for.
+    trainingTable: new DataLoader<'all', TrainingTable>(async (keys) => {
+      const table = await trainingTable(db);
+      return keys.map(() => table);
+    }),
     librarianEnrolments: groupLoader(
       async (ids) => {
         const valid = ids.filter(isUuid);

@@ -40,6 +40,14 @@ async function partitionOfEntity(
  */
 export const partitions: Partitions<Context> = {
   schema: 'bpsdm_regional',
+  // Whether an office's outcome counts are withheld depends on every office's (decision 23);
+  // its runs and participants are its own.
+  readEverywhere: [
+    'TrainingStats.completed',
+    'TrainingStats.completionRate',
+    'TrainingStats.lessonHoursDelivered',
+    'TrainingStats.withheld',
+  ],
   rules: {
     'Query.regionalOffice': (args) => [provincePartition(String(args.provinceCode))],
     'Query.programRuns': (args) => {

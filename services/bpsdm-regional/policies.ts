@@ -14,6 +14,9 @@ const ofEnrolment = personal<Enrolment, Context>((enrolment, context) =>
  */
 export const policies: PolicyTable<Context> = {
   'RegionalOffice.trainingStats': authenticated,
+  'RegionalOffice.trainingByYear': authenticated,
+  'Query.nationalTrainingStats': authenticated,
+  'Query.nationalTrainingByYear': authenticated,
   'ProgramRun.enrolments': ofRun,
   'Enrolment.participant': ofEnrolment,
   'Enrolment.status': ofEnrolment,

@@ -9,6 +9,7 @@ const COLUMNS = [
   'completed',
   'enrolled',
   'lesson_hours_delivered',
+  'persons',
 ];
 
 const TRAINING_STATS_DIFFERENCES = differencesSql({

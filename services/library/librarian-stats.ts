@@ -1,3 +1,4 @@
+import { MIN_GROUP_SIZE, protectTable, type Protection } from '@coop/common';
 import type { DataSource } from 'typeorm';
 
 export interface LevelStats {
@@ -29,7 +30,7 @@ const STORED_DAY = 'SELECT as_of FROM library.librarian_stats_as_of';
  */
 export async function librarianStatsOn(
   db: Pick<DataSource, 'query'>,
-  provinceCodes: readonly string[],
+  provinceCodes: readonly string[] | null,
   day: string,
 ): Promise<LibrarianStats[]> {
   const rows: { provinceCode: string; level: string; librarians: number; certified: number }[] =
@@ -45,11 +46,12 @@ export async function librarianStatsOn(
                  AND l.certified_until < greatest($2::date, (${STORED_DAY}))
                GROUP BY l.province_code, l.level
               ) lapsed ON lapsed.province_code = s.province_code AND lapsed.level = s.level
-        WHERE s.province_code = ANY($1::bpchar[])
+        WHERE $1::bpchar[] IS NULL OR s.province_code = ANY($1::bpchar[])
         ORDER BY s.province_code, s.level`,
       [provinceCodes, day],
     );
-  return provinceCodes.map((provinceCode): LibrarianStats => {
+  const codes = provinceCodes ?? [...new Set(rows.map((row) => row.provinceCode))];
+  return codes.map((provinceCode): LibrarianStats => {
     const byLevel = rows
       .filter((row) => row.provinceCode === provinceCode)
       .map(({ level, librarians, certified }) => ({ level, librarians, certified }));
@@ -60,4 +62,55 @@ export async function librarianStatsOn(
       byLevel,
     };
   });
+}
+
+/** Every province's counts on one day, and what disclosure control withholds of them. */
+export interface LibrarianTable {
+  provinces: Map<string, LibrarianStats>;
+  national: LibrarianStats;
+  protection: Protection;
+}
+
+/**
+ * The whole table in the statement that reads one province's: which figures are withheld
+ * depends on every province (decision 23), so every answer reads them all (38 × 7 rows).
+ */
+export async function librarianTableOn(
+  db: Pick<DataSource, 'query'>,
+  day: string,
+): Promise<LibrarianTable> {
+  const all = await librarianStatsOn(db, null, day);
+  const levels = new Map<string, LevelStats>();
+  for (const level of all.flatMap((province) => province.byLevel)) {
+    const sum = levels.get(level.level) ?? { level: level.level, librarians: 0, certified: 0 };
+    sum.librarians += level.librarians;
+    sum.certified += level.certified;
+    levels.set(level.level, sum);
+  }
+  const byLevel = [...levels.values()].sort((a, b) => (a.level < b.level ? -1 : 1));
+  const protection = protectTable(
+    {
+      // One librarian is in one province and level: persons, bound and group are the same.
+      cells: all.flatMap((province) =>
+        province.byLevel.map((level) => ({
+          row: province.provinceCode,
+          column: level.level,
+          persons: level.librarians,
+          value: level.certified,
+          bound: level.librarians,
+        })),
+      ),
+    },
+    MIN_GROUP_SIZE,
+  );
+  return {
+    provinces: new Map(all.map((province) => [province.provinceCode, province])),
+    national: {
+      provinceCode: '',
+      librarians: byLevel.reduce((sum, row) => sum + row.librarians, 0),
+      certified: byLevel.reduce((sum, row) => sum + row.certified, 0),
+      byLevel,
+    },
+    protection,
+  };
 }

@@ -17,10 +17,10 @@ import {
   Facility,
   ItInitiative,
   ItRollout,
-  Librarian,
 } from './entities';
 import { rolloutCounts, rolloutPages } from './it-rollouts';
-import { librarianStatsOn, type LibrarianStats } from './librarian-stats';
+import { librariansById } from './librarian-list';
+import { librarianTableOn, type LibrarianTable } from './librarian-stats';
 
 /** Fresh loaders for every request: batching per request, no cache shared between users. */
 export function createLoaders(db: DataSource) {
@@ -47,7 +47,7 @@ export function createLoaders(db: DataSource) {
       (row) => row.agreementId,
     ),
     librarian: byKeyLoader(
-      (ids) => db.getRepository(Librarian).findBy({ id: In([...ids]) }),
+      (ids: readonly string[]) => librariansById(db, ids),
       (row) => row.id,
       isUuid,
     ),
@@ -104,9 +104,11 @@ export function createLoaders(db: DataSource) {
       rolloutCounts(db, keys),
     ),
     auditTrail: auditTrailLoader(db, 'library'),
-    librarianStats: new DataLoader<string, LibrarianStats>((codes) =>
-      librarianStatsOn(db, codes, today()),
-    ),
+    // One read per request, whichever provinces and national figures it asks for.
+    librarianTable: new DataLoader<'all', LibrarianTable>(async (keys) => {
+      const table = await librarianTableOn(db, today());
+      return keys.map(() => table);
+    }),
   };
 }
 

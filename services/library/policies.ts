@@ -30,6 +30,7 @@ export const policies: PolicyTable<Context> = {
   'Certification.status': ofHolder,
   'Certification.run': ofHolder,
   'RegionalOffice.librarianStats': authenticated,
+  'Query.nationalLibrarianStats': authenticated,
   'Agreement.auditTrail': onlyRoles(),
   'Librarian.auditTrail': onlyRoles(),
   'Certification.auditTrail': onlyRoles(),

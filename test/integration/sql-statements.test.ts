@@ -1,13 +1,13 @@
 import { PKS_ID, regionalAgreementId } from '@coop/common';
-import { adminToken, query, statementsFor } from '../support/stack';
+import { adminToken, query, statementsFor, tokenFor } from '../support/stack';
 
 /**
  * The cost of a request must not grow with the size of its lists: for each contract operation
  * the same shape is sent over a small and a large slice of the data, and every subgraph must
  * send the same number of SQL statements for both.
  */
-async function expectSameCost(small: string, large: string, variables = {}) {
-  const token = await adminToken();
+async function expectSameCost(small: string, large: string, variables = {}, token?: string) {
+  token ??= await adminToken();
   const smallCost = await statementsFor(() => query(small, variables, { token, fresh: true }));
   const largeCost = await statementsFor(() => query(large, variables, { token, fresh: true }));
   expect(largeCost).toEqual(smallCost);
@@ -60,6 +60,27 @@ describe('SQL statements per request', () => {
     );
     // regional: the change versions (change-versions.ts, one per fetch), the offices, their stats.
     expect(cost).toEqual({ library: 1, 'bpsdm-central': 0, 'bpsdm-regional': 3 });
+  });
+
+  it('National figures and trends: 1 office and 1 year or all 38 and 25 years cost the same', async () => {
+    const analyst = await tokenFor('analyst');
+    const training = 'runs participants completed lessonHoursDelivered withheld { field reason }';
+    const librarians = `librarians certified withheld { field reason }
+      byLevel { level certified withheld { field reason } }`;
+    const national = (from: number, to: number) => `
+      nationalTrainingStats { ${training} }
+      nationalTrainingByYear(fromYear: ${from}, toYear: ${to}) { year stats { ${training} } }
+      nationalLibrarianStats { ${librarians} }
+      nationalItAdoption { initiative { name } provincesInUse librariesUsing }`;
+    const office = (from: number, to: number) => `provinceCode librarianStats { ${librarians} }
+      trainingByYear(fromYear: ${from}, toYear: ${to}) { year stats { ${training} } }`;
+    const cost = await expectSameCost(
+      `{ regionalOffice(provinceCode: "32") { ${office(2025, 2025)} } ${national(2025, 2025)} }`,
+      `{ regionalOffices { ${office(2010, 2034)} } ${national(2010, 2034)} }`,
+      {},
+      analyst,
+    );
+    expect(cost['bpsdm-central']).toBe(0);
   });
 
   it('ItDashboard: IT adoption beside training, for 1 office or all 38, costs the same', async () => {

@@ -1,6 +1,6 @@
 import { recountSummary, type AggregateDifference, type AggregateReport } from '@coop/common';
 import type { DataSource } from 'typeorm';
-import { trainingCountsPerOffice } from '../../services/bpsdm-regional/queries/training-stats';
+import { trainingTable } from '../../services/bpsdm-regional/queries/training-stats';
 import { recountBpsdmRegional } from '../../services/bpsdm-regional/recount';
 import { librarianStatsOn } from '../../services/library/librarian-stats';
 import { recountLibrary } from '../../services/library/recount';
@@ -165,28 +165,40 @@ describe('reading the kept counts', () => {
     expect(statements[0]!.params).toEqual([['32', '33'], '2027-01-01']);
   });
 
-  it('training counts: one statement whatever the year, null meaning every year', async () => {
-    const { db, statements } = fakeDb(() => [
-      {
-        officeId: 'o-1',
-        runs: 2,
-        participants: 9,
-        completed: 7,
-        enrolled: 10,
-        lessonHoursDelivered: 80,
-        smallYears: 0,
-      },
-    ]);
-    const counts = await trainingCountsPerOffice(db, ['o-1', 'o-2'], null);
-    expect(counts.get('o-1')).toEqual({
-      runs: 2,
+  it('training counts: the whole table in one statement, totals summed from its cells', async () => {
+    const cell = (provinceCode: string, year: number, completed: number) => ({
+      kind: 'cell',
+      provinceCode,
+      year,
+      runs: 1,
       participants: 9,
-      completed: 7,
+      completed,
       enrolled: 10,
-      lessonHoursDelivered: 80,
-      smallYears: 0,
+      lessonHoursDelivered: 8 * completed,
+      persons: 9,
     });
-    expect(counts.has('o-2')).toBe(false);
-    expect(statements[0]!.params).toEqual([['o-1', 'o-2'], null, 5]);
+    const { db, statements } = fakeDb(() => [
+      cell('31', 2025, 7),
+      cell('31', 2026, 2),
+      cell('32', 2025, 5),
+    ]);
+    const table = await trainingTable(db);
+    expect(table.counts('31', '*')).toEqual({
+      runs: 2,
+      participants: 18,
+      completed: 9,
+      enrolled: 20,
+      lessonHoursDelivered: 72,
+    });
+    expect(table.counts('*', '2025').completed).toBe(12);
+    expect(table.counts('*', '*').completed).toBe(14);
+    expect(table.counts('33', '2025').runs).toBe(0);
+    expect(table.parts('*', '2025')).toEqual([
+      { provinceCode: '31', year: '2025' },
+      { provinceCode: '32', year: '2025' },
+    ]);
+    expect(table.protection.counts).toEqual({ SMALL_GROUP: 0, COMPLEMENTARY: 0 });
+    expect(statements).toHaveLength(1);
+    expect(statements[0]!.params).toEqual([5]);
   });
 });

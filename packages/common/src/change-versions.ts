@@ -63,6 +63,11 @@ export interface Partitions<TContext> {
   schema: string;
   /** `Query.field` → what it read; nested fields read within their root field's partitions. */
   rules: Record<string, PartitionRule<TContext>>;
+  /**
+   * `Type.field`s that read every partition wherever they are asked: an aggregate whose
+   * disclosure control depends on every province's counts (decision 23).
+   */
+  readEverywhere?: readonly string[];
 }
 
 async function readAll(db: DataSource, schema: string): Promise<Map<string, number>> {
@@ -95,7 +100,12 @@ export function changeVersionsPlugin<TContext extends BaseContext & { db: DataSo
           if (!before) return;
           return {
             willResolveField({ info, args }) {
-              if (!isRootField(info) || info.fieldName.startsWith('__')) return;
+              if (!isRootField(info)) {
+                const coordinate = `${info.parentType.name}.${info.fieldName}`;
+                if (partitions.readEverywhere?.includes(coordinate)) scopes.push([ALL_PARTITIONS]);
+                return;
+              }
+              if (info.fieldName.startsWith('__')) return;
               if (info.fieldName === '_service') return;
               const rule = partitions.rules[`${info.parentType.name}.${info.fieldName}`];
               return (error, result) => {

@@ -4,6 +4,7 @@ import { TrainingStats1764200000000 } from './1764200000000-training-stats';
 import { IdempotencyFingerprint1764300000000 } from './1764300000000-idempotency-fingerprint';
 import { Lifecycle1764400000000 } from './1764400000000-lifecycle';
 import { ChangeVersions1764500000000 } from './1764500000000-change-versions';
+import { TrainingPersons1764600000000 } from './1764600000000-training-persons';
 
 /** Every migration of the bpsdm_regional schema, oldest first. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   IdempotencyFingerprint1764300000000,
   Lifecycle1764400000000,
   ChangeVersions1764500000000,
+  TrainingPersons1764600000000,
 ];

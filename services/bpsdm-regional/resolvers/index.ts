@@ -1,4 +1,4 @@
-import { DateScalar } from '@coop/common';
+import { DateScalar, disclosureControl } from '@coop/common';
 import { bookFacility } from './booking-mutations';
 import { enrolmentResolvers } from './enrolment';
 import { enrol, recordResult, withdrawEnrolment } from './enrolment-mutations';
@@ -8,6 +8,7 @@ import { programRun, programRunResolvers, programRuns } from './program-run';
 import { regionalOffice, regionalOfficeResolvers, regionalOffices } from './regional-office';
 import { planRun, setRunStatus } from './run-mutations';
 import { trainingProgramResolvers } from './training-program';
+import { nationalTrainingByYear, nationalTrainingStats } from './training-stats';
 
 export const resolvers = {
   Date: DateScalar,
@@ -16,6 +17,9 @@ export const resolvers = {
     regionalOffice,
     programRuns,
     programRun,
+    nationalTrainingStats,
+    nationalTrainingByYear,
+    disclosureControl,
   },
   Mutation: {
     planRun,

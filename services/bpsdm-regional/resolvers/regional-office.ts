@@ -1,8 +1,9 @@
-import { mayReadTotal, toConnection, toPage, type PageArgs } from '@coop/common';
+import { toConnection, toPage, type PageArgs } from '@coop/common';
 import type { GraphQLResolveInfo } from 'graphql';
 import { RegionalOffice, type RunStatus } from '../entities';
 import type { Context } from './context';
 import { prepareRuns } from './run-list';
+import { officeTrainingResolvers } from './training-stats';
 
 interface OfficeRunFilterInput {
   status?: RunStatus | null;
@@ -50,28 +51,5 @@ export const regionalOfficeResolvers = {
       loaders.officeRunCount.load({ parentId: office.id, args: filter }),
     );
   },
-
-  trainingStats: async (
-    office: RegionalOffice,
-    args: { year?: number | null },
-    { loaders, viewer }: Context,
-  ) => {
-    const counts = await loaders.trainingStats.load({
-      parentId: office.id,
-      args: { year: args.year ?? null },
-    });
-    // Who completed among a handful of participants is about persons: see MIN_GROUP_SIZE. The
-    // lesson hours earned tell it too (only completions earn them), and a year's counts would
-    // follow from all years minus the others: all years are shown only when every year is
-    // (decision 13).
-    const { smallYears, ...shown } = counts;
-    if (!mayReadTotal(viewer, office.provinceCode, counts.enrolled, smallYears)) {
-      return { ...shown, completed: null, completionRate: null, lessonHoursDelivered: null };
-    }
-    return {
-      ...shown,
-      // A withdrawal is an enrolment that did not complete: it lowers the rate.
-      completionRate: counts.enrolled ? counts.completed / counts.enrolled : 0,
-    };
-  },
+  ...officeTrainingResolvers,
 };

@@ -1,4 +1,4 @@
-import { DateScalar } from '@coop/common';
+import { DateScalar, disclosureControl } from '@coop/common';
 import { agreement, agreementPartyResolvers, agreementResolvers, agreements } from './agreement';
 import {
   certification,
@@ -10,14 +10,16 @@ import {
 import { facilities, facilityResolvers } from './facility';
 import {
   itAdoption,
+  itAdoptionTotalResolvers,
   itInitiative,
   itInitiativeResolvers,
   itInitiatives,
   itRolloutResolvers,
+  nationalItAdoption,
 } from './it-initiative';
 import { createItInitiative, recordRollout, updateItInitiative } from './it-mutations';
 import { librarian, librarianByNip, librarianResolvers, librarians } from './librarian';
-import { regionalOfficeResolvers } from './regional-office';
+import { nationalLibrarianStats, regionalOfficeResolvers } from './regional-office';
 import { createAgreement, terminateAgreement, updateAgreement } from './agreement-mutations';
 import { auditTrailOf } from './audit-trail';
 import { recordAssessment, revokeCertificate } from './certification-mutations';
@@ -38,6 +40,9 @@ export const resolvers = {
     facilities,
     itInitiatives,
     itInitiative,
+    nationalLibrarianStats,
+    nationalItAdoption,
+    disclosureControl,
   },
   Mutation: {
     createAgreement,
@@ -62,4 +67,5 @@ export const resolvers = {
   ItInitiative: { ...itInitiativeResolvers, auditTrail: auditTrailOf('ItInitiative') },
   ItRollout: { ...itRolloutResolvers, auditTrail: auditTrailOf('ItRollout') },
   RegionalOffice: { ...regionalOfficeResolvers, itAdoption },
+  ItAdoptionTotal: itAdoptionTotalResolvers,
 };

@@ -47,3 +47,35 @@ export const itRolloutResolvers = {
 export function itAdoption(office: { provinceCode: string }, _: unknown, { loaders }: Context) {
   return loaders.itRolloutsOfProvince.load(office.provinceCode);
 }
+
+interface AdoptionTotal {
+  initiativeCode: string;
+  provincesInUse: number;
+  provincesPiloting: number;
+  provincesPlanned: number;
+  provincesWithForum: number;
+  librariesUsing: number;
+  librariesTotal: number;
+}
+
+/** `Query.nationalItAdoption`: every initiative's rollouts summed over the provinces. */
+export async function nationalItAdoption(_: unknown, __: unknown, { db }: Context) {
+  const rows: AdoptionTotal[] = await db.query(
+    `SELECT i.code AS "initiativeCode",
+            count(r.id) FILTER (WHERE r.status = 'IN_USE')::integer AS "provincesInUse",
+            count(r.id) FILTER (WHERE r.status = 'PILOTING')::integer AS "provincesPiloting",
+            count(r.id) FILTER (WHERE r.status = 'PLANNED')::integer AS "provincesPlanned",
+            count(r.id) FILTER (WHERE r.has_forum)::integer AS "provincesWithForum",
+            coalesce(sum(r.libraries_using), 0)::integer AS "librariesUsing",
+            coalesce(sum(r.libraries_total), 0)::integer AS "librariesTotal"
+       FROM library.it_initiative i
+       LEFT JOIN library.it_rollout r ON r.initiative_code = i.code
+      GROUP BY i.code ORDER BY i.code`,
+  );
+  return rows;
+}
+
+export const itAdoptionTotalResolvers = {
+  initiative: (total: AdoptionTotal, _: unknown, { loaders }: Context) =>
+    loaders.itInitiative.load(total.initiativeCode),
+};

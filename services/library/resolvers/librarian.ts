@@ -1,39 +1,44 @@
 import { GraphQLError } from 'graphql';
 import { toConnection, toPage, type PageArgs } from '@coop/common';
 import { Librarian } from '../entities';
+import {
+  librarianCount,
+  librarianPage,
+  smallGroupRefusal,
+  type LibrarianFilter,
+} from '../librarian-list';
 import type { Context } from './context';
 
-interface LibrarianFilter {
-  provinceCode?: string | null;
-  level?: string | null;
-}
-
-/** Librarians matching a filter, by name, one page of them. */
+/**
+ * Librarians matching a filter, by name, one page of them. Those of a small group are left out
+ * for a caller who may not read them (their level, grade and employer would single them out),
+ * and `withheld` says so.
+ */
 export async function librarians(
   _: unknown,
   args: PageArgs & { filter?: LibrarianFilter | null },
-  { db, loaders }: Context,
+  { db, loaders, viewer }: Context,
 ) {
   const page = toPage(args);
   const filter = args.filter ?? {};
-  const query = db.getRepository(Librarian).createQueryBuilder('l');
-  if (filter.provinceCode) {
-    query.andWhere('l.province_code = :provinceCode', { provinceCode: filter.provinceCode });
-  }
-  if (filter.level) query.andWhere('l.level = :level', { level: filter.level });
-  const rows = await query
-    .clone()
-    .orderBy('l.name')
-    .addOrderBy('l.id')
-    .limit(page.limit + 1)
-    .offset(page.offset)
-    .getMany();
+  const { rows, withheld } = await librarianPage(db, filter, viewer, page);
   for (const row of rows) loaders.librarian.prime(row.id, row);
-  return toConnection(rows, page, () => query.getCount());
+  return {
+    ...toConnection(rows, page, () => librarianCount(db, filter, viewer)),
+    withheld: withheld ? [{ field: 'edges', reason: 'SMALL_GROUP' }] : [],
+  };
 }
 
-export function librarian(_: unknown, args: { id: string }, { loaders }: Context) {
-  return loaders.librarian.load(args.id);
+/** A librarian by id, refused (FORBIDDEN) when of a small group the caller may not read. */
+async function readable(id: string, { loaders, viewer }: Context) {
+  const found = await loaders.librarian.load(id);
+  const refusal = found && smallGroupRefusal(viewer, found);
+  if (refusal) throw refusal;
+  return found;
+}
+
+export function librarian(_: unknown, args: { id: string }, context: Context) {
+  return readable(args.id, context);
 }
 
 /**
@@ -56,7 +61,8 @@ export async function librarianByNip(_: unknown, args: { nip: string }, { db, vi
 }
 
 export const librarianResolvers = {
-  __resolveReference: (ref: { id: string }, { loaders }: Context) => loaders.librarian.load(ref.id),
+  // Other subgraphs' paths to a librarian (an enrolment's participant) follow the same rule.
+  __resolveReference: (ref: { id: string }, context: Context) => readable(ref.id, context),
   certifications: (librarian: Librarian, _: unknown, { loaders }: Context) =>
     loaders.certificationsOfLibrarian.load(librarian.id),
 };
