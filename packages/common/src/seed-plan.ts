@@ -14,16 +14,31 @@ export interface ScalePlan {
   runs: number;
   enrolments: number;
   certifications: number;
+  /**
+   * `random`: every librarian's level and every run's office drawn on its own, so that many
+   * groups are smaller than MIN_GROUP_SIZE (the large seed, whose data the tests depend on).
+   * `publishable`: each province's librarians on a few levels of at least MIN_GROUP_SIZE, runs
+   * in every office, and a few small groups that show withheld figures (what `npm start` loads).
+   */
+  layout: 'random' | 'publishable';
 }
 
 export const SCALE_PLANS: Record<Scale, ScalePlan> = {
-  small: { librarians: 400, extraPrograms: 12, runs: 120, enrolments: 2_000, certifications: 300 },
+  small: {
+    librarians: 1_600,
+    extraPrograms: 12,
+    runs: 120,
+    enrolments: 2_000,
+    certifications: 1_200,
+    layout: 'publishable',
+  },
   large: {
     librarians: 20_000,
     extraPrograms: 292,
     runs: 5_000,
     enrolments: 100_000,
     certifications: 30_000,
+    layout: 'random',
   },
 };
 

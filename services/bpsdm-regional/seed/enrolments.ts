@@ -83,11 +83,15 @@ const STATUS_IN_RUN: Record<SeedRun['status'], EnrolmentStatus> = {
   CANCELLED: 'WITHDRAWN',
 };
 
+/** The share of a completed run's participants who did not pass, in the publishable layout. */
+const NOT_PASSING = 0.1;
+
 /**
  * About `plan.enrolments` enrolments over the runs that are not cancelled, never above a run's
- * quota, each librarian at most once per run. In completed runs about 5% withdrew and the others
- * completed with a score, the program's lesson hours and a completion certificate (*STTPP*)
- * numbered per province and year.
+ * quota (a run's own `enrolled` when it has one), each librarian at most once per run. In
+ * completed runs 2–20% withdrew (by office), in the publishable layout NOT_PASSING of the others
+ * did not pass, and the others completed with a score, the program's lesson
+ * hours and a completion certificate (*STTPP*) numbered per province and year.
  */
 export function enrolmentRows(plan: ScalePlan, runs: SeedRun[]): unknown[][] {
   const random = seededRandom(20_230_102);
@@ -95,11 +99,14 @@ export function enrolmentRows(plan: ScalePlan, runs: SeedRun[]): unknown[][] {
     .filter((run) => run.status !== 'CANCELLED')
     // Certificates are numbered in the order the runs end.
     .sort((a, b) => (a.endsOn === b.endsOn ? a.index - b.index : a.endsOn < b.endsOn ? -1 : 1));
-  const places = allocatePlaces(
-    held.map((run) => run.quota),
-    plan.enrolments,
+  const shared = held.filter((run) => run.enrolled === undefined);
+  const shares = allocatePlaces(
+    shared.map((run) => run.quota),
+    plan.enrolments - sum(held.map((run) => run.enrolled ?? 0)),
     random,
   );
+  let next = 0;
+  const places = held.map((run) => run.enrolled ?? shares[next++]!);
   const byProvince = librariansByProvince(plan.librarians);
   const librarianIds = Array.from({ length: plan.librarians }, (_, index) => librarianId(index));
   const certificates = new Map<string, number>();
@@ -112,7 +119,11 @@ export function enrolmentRows(plan: ScalePlan, runs: SeedRun[]): unknown[][] {
       // Offices differ: between 2% and 20% of their participants drop out.
       const dropOutRate = 0.02 + (Number(run.province.code) % 10) * 0.02;
       const withdrew = run.status === 'COMPLETED' && random() < dropOutRate;
-      const status = withdrew ? 'WITHDRAWN' : STATUS_IN_RUN[run.status];
+      // In the publishable layout some participants of a completed run do not pass: a count
+      // that sits at its bound everywhere leaves complementary suppression only the totals.
+      const failed =
+        plan.layout === 'publishable' && run.status === 'COMPLETED' && random() < NOT_PASSING;
+      const status = withdrew ? 'WITHDRAWN' : failed ? 'NOT_COMPLETED' : STATUS_IN_RUN[run.status];
       let score: number | null = null;
       let certificate: string | null = null;
       if (status === 'COMPLETED') {

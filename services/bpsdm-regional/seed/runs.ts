@@ -39,6 +39,8 @@ export interface SeedRun {
   quota: number;
   status: RunStatus;
   facilityId: string | null;
+  /** How many librarians the seed enrols, when fixed rather than a share of the plan's. */
+  enrolled?: number;
 }
 
 export const RUN_COLUMNS = [
@@ -136,21 +138,79 @@ function numberBatches(runs: Omit<SeedRun, 'batch'>[]): SeedRun[] {
 }
 
 /**
+ * The publishable layout's small training groups: in each of these years, one office outside
+ * Java that holds no other run that year gets a short run that enrols this few librarians
+ * (fewer than MIN_GROUP_SIZE).
+ */
+const SMALL_RUNS = [
+  { year: 2024, enrolled: 3 },
+  { year: 2025, enrolled: 4 },
+  { year: 2023, enrolled: 2 },
+];
+
+const yearOf = (isoDate: string) => Number(isoDate.slice(0, 4));
+
+function smallRuns(
+  random: () => number,
+  planned: Omit<SeedRun, 'batch'>[],
+): Omit<SeedRun, 'batch'>[] {
+  const program = PROGRAM_CATALOGUE.reduce((shortest, candidate) =>
+    lessonHoursOf(candidate) < lessonHoursOf(shortest) ? candidate : shortest,
+  );
+  const lessonHours = lessonHoursOf(program);
+  const days = Math.max(1, Math.round(lessonHours / LESSON_HOURS_PER_DAY));
+  const taken = new Set(planned.map((run) => `${run.province.code}:${yearOf(run.startsOn)}`));
+  const used = new Set<string>();
+  // From the end of the list: the provinces of Papua, far from Jakarta.
+  const candidates = [...provinces()].reverse().filter((province) => !JAVA.has(province.code));
+  return SMALL_RUNS.map(({ year, enrolled }, position) => {
+    const province = candidates.find(
+      (candidate) => !used.has(candidate.code) && !taken.has(`${candidate.code}:${year}`),
+    );
+    if (!province) throw new Error(`seed: no office without a run in ${year} for a small group`);
+    used.add(province.code);
+    const startsOn = nextWorkingDay(
+      fromDayNumber(dayNumber(`${year}-03-01`) + Math.floor(random() * 200)),
+    );
+    const endsOn = addWorkingDays(startsOn, days - 1);
+    const index = planned.length + position;
+    return {
+      index,
+      id: runId(index),
+      province,
+      program,
+      lessonHours,
+      startsOn,
+      endsOn,
+      quota: 20 + Math.floor(random() * 21),
+      status: statusOn({ startsOn, endsOn }, SEED_TODAY, false),
+      facilityId: null,
+      enrolled,
+    };
+  });
+}
+
+/**
  * `plan.runs` runs with deterministic ids (`runId(i)`), spread over the offices and programs;
- * each lasts about one working day per 8 lesson hours of its program.
+ * each lasts about one working day per 8 lesson hours of its program. In the publishable layout
+ * the first run of each office is not cancelled, and the last runs are SMALL_RUNS.
  */
 export function planRuns(plan: ScalePlan): SeedRun[] {
   const random = seededRandom(20_220_310);
   const programs = allPrograms(plan);
-  const runs = Array.from({ length: plan.runs }, (_, index) => {
-    const province = pickProvince(random);
+  const publishable = plan.layout === 'publishable';
+  const offices = provinces();
+  const drawn = publishable ? plan.runs - SMALL_RUNS.length : plan.runs;
+  const runs = Array.from({ length: drawn }, (_, index) => {
+    const first = publishable && index < offices.length;
+    const province = first ? offices[index]! : pickProvince(random);
     const program = pickProgram(random, programs);
     const lessonHours = lessonHoursOf(program);
     const days = Math.max(1, Math.round(lessonHours / LESSON_HOURS_PER_DAY));
     const startsOn = pickStart(random);
     const endsOn = addWorkingDays(startsOn, days - 1);
     const quota = 20 + Math.floor(random() * 21);
-    const cancelled = random() < 0.05;
+    const cancelled = random() < 0.05 && !first;
     return {
       index,
       id: runId(index),
@@ -164,5 +224,5 @@ export function planRuns(plan: ScalePlan): SeedRun[] {
       facilityId: pickFacility(random, province, program),
     };
   });
-  return numberBatches(runs);
+  return numberBatches(publishable ? [...runs, ...smallRuns(random, runs)] : runs);
 }
