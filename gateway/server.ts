@@ -41,6 +41,7 @@ import {
 } from './caller-budget';
 import { SUPERGRAPH_PATH } from './compose';
 import { responseCompression } from './compression';
+import { dashboardRouter } from './dashboard';
 import { explorerRouter } from './explorer';
 import { subgraphHealth } from './health';
 import { plannerRefusalPlugin } from './planner-refusals';
@@ -221,6 +222,7 @@ export async function startGateway(
   app.get('/metrics', metricsHandler);
   app.use(debugStats());
   app.use(explorerRouter());
+  app.use(dashboardRouter());
   // The schema file says what introspection would: off with it.
   if (limits.introspection)
     app.get(
