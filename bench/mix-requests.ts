@@ -5,7 +5,7 @@ import {
   AGREEMENT_QUERY,
   DASHBOARD_QUERY,
   IT_DASHBOARD_QUERY,
-  myRunsQuery,
+  MY_RUNS_QUERY,
   OPERATOR_PROFILE_QUERY,
   PROFILE_QUERY,
   VERIFY_QUERY,
@@ -73,7 +73,7 @@ export class RequestMix {
     switch (kind) {
       case 'MyRuns': {
         const operator = this.pick(operators);
-        return make('MyRuns', operator, myRunsQuery(operator.provinceCode!));
+        return make('MyRuns', operator, MY_RUNS_QUERY, { provinceCode: operator.provinceCode });
       }
       case 'Dashboard':
         return make('Dashboard', this.pick([...analysts, ...admins]), DASHBOARD_QUERY);

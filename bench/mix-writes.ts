@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { contractOperation } from '../contract';
 import { batchKey, type MixSample } from './mix-sample';
 
 export type WriteName = 'planRun' | 'enrol' | 'recordResult';
@@ -10,11 +11,9 @@ export interface Write {
   variables: Record<string, unknown>;
 }
 
-const PLAN_RUN = `mutation PlanRun($input: PlanRunInput!) { planRun(input: $input) { id batchLabel status } }`;
-const ENROL = `mutation Enrol($runId: ID!, $librarianId: ID!, $clientKey: String) {
-  enrol(runId: $runId, librarianId: $librarianId, clientKey: $clientKey) { id status } }`;
-const RECORD_RESULT = `mutation RecordResult($id: ID!, $score: Float!, $hours: Int!) {
-  recordResult(enrolmentId: $id, finalScore: $score, lessonHoursEarned: $hours) { id status completionCertificateNumber } }`;
+const PLAN_RUN = contractOperation('PlanRun').body;
+const ENROL = contractOperation('Enrol').body;
+const RECORD_RESULT = contractOperation('RecordResult').body;
 
 type Random = () => number;
 const pick = <T>(items: readonly T[], random: Random): T =>

@@ -1,6 +1,9 @@
+import { print, visit } from 'graphql';
+import { contractOperation } from '../contract';
+
 /**
- * The operations users run, exactly as the API contract (shared/api-contract.md) writes them,
- * with the variables the benchmark sends.
+ * The operations users run, as the API contract holds them (contract/operations), with the
+ * variables the benchmark sends.
  */
 export interface BenchOperation {
   name: 'MyRuns' | 'Dashboard' | 'Agreement' | 'Profile' | 'Verify' | 'ItDashboard';
@@ -14,41 +17,27 @@ export interface SampleIds {
   certificateNumber: string;
 }
 
-/** MyRuns of the contract for the office of `provinceCode` (the contract's text asks for "32"). */
-export const myRunsQuery = (provinceCode: string) =>
-  `query MyRuns { regionalOffice(provinceCode: "${provinceCode}") { name runs(first: 50) { totalCount edges { node {
-  batchLabel startsOn status enrolmentCount program { title lessonHours scope agreement { title } } } } } } }`;
-
-export const DASHBOARD_QUERY = `query Dashboard { regionalOffices { provinceCode name
-  trainingStats(year: 2025) { runs participants completionRate }
-  librarianStats { librarians certified certificationRate } } }`;
-
-export const AGREEMENT_QUERY = `query Agreement($id: ID!) { agreement(id: $id) { title kind parent { title } scopes
-  parties { organization signatory { name position } }
-  programs { title scope runs(first: 100) { totalCount edges { node { office { name } enrolmentCount } } } } } }`;
-
-const PROFILE_FIELDS = `name level
-  certifications { scheme { name } status expiresOn }
-  enrolments { status run { batchLabel program { title lessonHours } office { name } } }`;
-
-export const PROFILE_QUERY = `query Profile($id: ID!) { librarian(id: $id) { ${PROFILE_FIELDS}
-  lessonHoursCompleted(year: 2025) } }`;
+/** MyRuns of the contract: `$provinceCode` (default "32", the contract's office). */
+export const MY_RUNS_QUERY = contractOperation('MyRuns').body;
+export const DASHBOARD_QUERY = contractOperation('Dashboard').body;
+export const AGREEMENT_QUERY = contractOperation('Agreement').body;
+export const PROFILE_QUERY = contractOperation('Profile').body;
+export const VERIFY_QUERY = contractOperation('Verify').body;
+export const IT_DASHBOARD_QUERY = contractOperation('ItDashboard').body;
 
 /**
  * The Profile a regional operator can ask for: `lessonHoursCompleted` sums every province's
  * runs, so only admins may read it (docs/decisions/0005); the rest is the contract's.
  */
-export const OPERATOR_PROFILE_QUERY = `query Profile($id: ID!) { librarian(id: $id) { ${PROFILE_FIELDS} } }`;
-
-export const VERIFY_QUERY = `query Verify($n: String!) { verifyCertificate(number: $n) { valid status scheme { name } expiresOn holderName } }`;
-
-export const IT_DASHBOARD_QUERY = `query ItDashboard { regionalOffices { provinceCode name
-  itAdoption { initiative { code } status librariesUsing hasForum }
-  trainingStats(year: 2025) { runs participants } } }`;
+export const OPERATOR_PROFILE_QUERY = print(
+  visit(contractOperation('Profile').document, {
+    Field: (node) => (node.name.value === 'lessonHoursCompleted' ? null : undefined),
+  }),
+);
 
 export function contractOperations(ids: SampleIds): BenchOperation[] {
   return [
-    { name: 'MyRuns', query: myRunsQuery('32'), variables: {} },
+    { name: 'MyRuns', query: MY_RUNS_QUERY, variables: {} },
     { name: 'Dashboard', query: DASHBOARD_QUERY, variables: {} },
     { name: 'Agreement', query: AGREEMENT_QUERY, variables: { id: ids.agreementId } },
     { name: 'Profile', query: PROFILE_QUERY, variables: { id: ids.librarianId } },

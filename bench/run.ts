@@ -10,7 +10,8 @@
  * BENCH_DURATION (s per slice, default 5), BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default
  * 10), BENCH_WARMUP (s per operation and target before the first round, default 2), BENCH_PORT
  * (first of the ports used, default 4100), BENCH_OPERATIONS (e.g. "Dashboard,Agreement"),
- * BENCH_README=0 (do not write bench/README.md).
+ * BENCH_README=0 (do not write bench/README.md), BENCH_TRUSTED_OPERATION (the operation sent as
+ * text and as a persisted id through A and B, default Agreement; "none" skips it).
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -54,6 +55,11 @@ import {
   type TargetKey,
 } from './results';
 import { checkSameAnswers } from './same-answers';
+import {
+  measureTrustedDocuments,
+  trustedDocumentsSection,
+  type TrustedDocumentsRun,
+} from './trusted-documents';
 
 const settings = {
   durationS: intFromEnv('BENCH_DURATION', 5),
@@ -63,6 +69,7 @@ const settings = {
 };
 const ports = benchPorts(intFromEnv('BENCH_PORT', 4100));
 const only = process.env.BENCH_OPERATIONS?.split(',').map((name) => name.trim());
+const trustedOperation = process.env.BENCH_TRUSTED_OPERATION ?? 'Agreement';
 
 const TARGETS: TargetDescription[] = [
   { key: 'A', label: 'A. ours, cache on', gatewayProbe: 'gateway A' },
@@ -209,6 +216,7 @@ function resultsSection(
   prepared: Prepared[],
   results: Results,
   ceiling: Ceiling,
+  trusted: TrustedDocumentsRun | undefined,
 ): string {
   const names = prepared.map(({ operation }) => operation.name);
   const perCell = settings.durationS * settings.rounds;
@@ -230,7 +238,7 @@ ${ceilingLine(results, names, ceiling)}
 
 CPU milliseconds and V8 heap megabytes allocated per request, process by process (the gateway column is the target's own gateway process):
 
-${costTable(results, names, TARGETS)}`;
+${costTable(results, names, TARGETS)}${trusted ? `\n\n${trustedDocumentsSection(trusted)}` : ''}`;
 }
 
 async function main() {
@@ -257,7 +265,17 @@ async function main() {
       `\n${settings.rounds} rounds × ${settings.durationS} s per operation and target, ${settings.connections} connections\n`,
     );
     const { results, ceiling } = await measure(prepared, authorization);
-    const section = resultsSection(machine, prepared, results, ceiling);
+    const sent = prepared.find(({ operation }) => operation.name === trustedOperation)?.operation;
+    const trusted =
+      sent &&
+      (await measureTrustedDocuments(
+        sent.name,
+        sent.variables,
+        { [TARGETS[0]!.label]: GATEWAY_URLS.A, [TARGETS[1]!.label]: GATEWAY_URLS.B },
+        authorization,
+        settings,
+      ));
+    const section = resultsSection(machine, prepared, results, ceiling, trusted);
     await publishSection(section);
   } finally {
     await processes.stopAll();

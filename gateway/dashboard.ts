@@ -31,12 +31,16 @@ export const DASHBOARD_CSP = [
 const HERE = path.join(__dirname, 'dashboard');
 const read = (file: string) => fs.readFileSync(path.join(HERE, file), 'utf8');
 
-/** The operation the page sends, also what README's dashboard builders are pointed to. */
-export const DASHBOARD_OPERATION = read('operation.graphql').trim();
+/** The operation the page sends, one of the contract's, also what README's dashboard builders are pointed to. */
+export const DASHBOARD_OPERATION = fs
+  .readFileSync(path.join(__dirname, '../contract/operations/DashboardPage.graphql'), 'utf8')
+  .trim();
 // The page carries it as the text of a non-JavaScript <script> (which the CSP leaves alone, and
 // where entities are not decoded): nothing in it may end the element.
 if (/<\/script|<!--/i.test(DASHBOARD_OPERATION)) {
-  throw new Error('dashboard/operation.graphql must not contain "</script" or "<!--"');
+  throw new Error(
+    'contract/operations/DashboardPage.graphql must not contain "</script" or "<!--"',
+  );
 }
 
 interface Asset {

@@ -3,13 +3,15 @@
  * released one (schema/released.graphql) and fails on a breaking change that CHANGELOG.md does
  * not record with its deprecation (format in CHANGELOG.md and README, "Schema changes").
  * `npm run schema:check -- --release` writes the current schema as released.
+ * It also validates every operation of the contract (contract/operations) against the schema.
  * `--root <dir>` checks a copy of the repository instead (tests).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CriticalityLevel, diff, type Change } from '@graphql-inspector/core';
-import { buildSchema } from 'graphql';
+import { buildSchema, validate, type GraphQLSchema } from 'graphql';
+import { readOperations } from '../contract';
 import { composeSupergraph, ROOT } from '../gateway/compose';
 import { apiSchemaOf, publicSchemaSdl } from '../gateway/public-schema';
 
@@ -27,6 +29,15 @@ function describe(change: Change): string {
   return `${change.path ?? '(schema)'}: ${change.message}`;
 }
 
+/** The contract's operations that the schema no longer answers, with graphql-js's reasons. */
+function invalidOperations(schema: GraphQLSchema, root: string): string[] {
+  const dir = path.join(root, 'contract', 'operations');
+  if (!fs.existsSync(dir)) return [];
+  return readOperations(dir).flatMap((operation) =>
+    validate(schema, operation.document).map((error) => `${operation.name}: ${error.message}`),
+  );
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: { root: { type: 'string', default: ROOT }, release: { type: 'boolean' } },
@@ -39,10 +50,18 @@ async function main(): Promise<number> {
     console.log(`Wrote ${releasedPath}`);
     return 0;
   }
-  const changes = await diff(
-    buildSchema(fs.readFileSync(releasedPath, 'utf8')),
-    buildSchema(current),
-  );
+  const currentSchema = buildSchema(current);
+  const invalid = invalidOperations(currentSchema, root);
+  if (invalid.length > 0) {
+    console.error(
+      [
+        `schema:check: ${invalid.length} error(s) in the contract's operations (contract/operations):`,
+        ...invalid.map((line) => `  - ${line}`),
+      ].join('\n'),
+    );
+    return 1;
+  }
+  const changes = await diff(buildSchema(fs.readFileSync(releasedPath, 'utf8')), currentSchema);
   const changelogPath = path.join(root, 'CHANGELOG.md');
   const recorded = recordedBreakingChanges(
     fs.existsSync(changelogPath) ? fs.readFileSync(changelogPath, 'utf8') : '',

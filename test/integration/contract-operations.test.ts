@@ -1,4 +1,5 @@
 import { PKS_ID, today } from '@coop/common';
+import { contractOperation } from '../../contract';
 import { adminToken, graphql, query, sqlOf } from '../support/stack';
 
 /**
@@ -6,6 +7,8 @@ import { adminToken, graphql, query, sqlOf } from '../support/stack';
  * written here, against each owner's own tables: an oracle independent of the resolvers.
  */
 const sql = sqlOf;
+/** The operation as contract/operations holds it, and as a client sends it. */
+const operation = (name: string) => contractOperation(name).text;
 
 const TODAY = '2026-11-25';
 
@@ -40,8 +43,7 @@ describe('the contract operations', () => {
           }[];
         };
       };
-    }>(`query MyRuns { regionalOffice(provinceCode: "32") { name runs(first: 50) { totalCount edges { node {
-      batchLabel startsOn status enrolmentCount program { title lessonHours scope agreement { title } } } } } } }`);
+    }>(operation('MyRuns'));
     const office = data.regionalOffice;
     expect(office.name).toBe('BPSDM Provinsi Jawa Barat');
 
@@ -88,13 +90,7 @@ describe('the contract operations', () => {
         trainingStats: { runs: number; participants: number; completionRate: number };
         librarianStats: { librarians: number; certified: number; certificationRate: number };
       }[];
-    }>(
-      `query Dashboard { regionalOffices { provinceCode name
-      trainingStats(year: 2025) { runs participants completionRate }
-      librarianStats { librarians certified certificationRate } } }`,
-      {},
-      { token: admin },
-    );
+    }>(operation('Dashboard'), {}, { token: admin });
     expect(data.regionalOffices).toHaveLength(38);
 
     const training = await sql<{
@@ -165,12 +161,7 @@ describe('the contract operations', () => {
           };
         }[];
       };
-    }>(
-      `query Agreement($id: ID!) { agreement(id: $id) { title kind parent { title } scopes
-        parties { organization signatory { name position } }
-        programs { title scope runs(first: 100) { totalCount edges { node { office { name } enrolmentCount } } } } } }`,
-      { id: PKS_ID },
-    );
+    }>(operation('Agreement'), { id: PKS_ID });
     const pks = data.agreement;
     expect(pks.kind).toBe('PKS');
     expect(pks.parent.title).toMatch(/^Nota Kesepahaman antara Kementerian Dalam Negeri/);
@@ -229,14 +220,7 @@ describe('the contract operations', () => {
         }[];
         lessonHoursCompleted: number;
       };
-    }>(
-      `query Profile($id: ID!) { librarian(id: $id) { name level
-        certifications { scheme { name } status expiresOn }
-        enrolments { status run { batchLabel program { title lessonHours } office { name } } }
-        lessonHoursCompleted(year: 2025) } }`,
-      { id },
-      { token: admin },
-    );
+    }>(operation('Profile'), { id }, { token: admin });
     const [person] = await sql<{ name: string; level: string }>(
       'library',
       `SELECT name, level FROM library.librarian WHERE id = $1`,
@@ -294,22 +278,7 @@ describe('the contract operations', () => {
       [TODAY],
     );
     const verify = (n: string) =>
-      graphql<{ verifyCertificate: Record<string, unknown> }>(
-        `
-          query Verify($n: String!) {
-            verifyCertificate(number: $n) {
-              valid
-              status
-              scheme {
-                name
-              }
-              expiresOn
-              holderName
-            }
-          }
-        `,
-        { n },
-      );
+      graphql<{ verifyCertificate: Record<string, unknown> }>(operation('Verify'), { n });
     const genuine = await verify(valid!.number);
     expect(genuine.data?.verifyCertificate).toEqual({
       valid: true,
@@ -364,13 +333,7 @@ describe('the contract operations of scope 4 (IT initiatives)', () => {
         }[];
         trainingStats: { runs: number; participants: number };
       }[];
-    }>(
-      `query ItDashboard { regionalOffices { provinceCode name
-        itAdoption { initiative { code } status librariesUsing hasForum }
-        trainingStats(year: 2025) { runs participants } } }`,
-      {},
-      { token: await adminToken(), fresh: true },
-    );
+    }>(operation('ItDashboard'), {}, { token: await adminToken(), fresh: true });
     expect(data.regionalOffices).toHaveLength(38);
     const adoption = await rollouts();
     const training = await sql<{ province_code: string; runs: number; participants: number }>(

@@ -13,7 +13,7 @@ import { query, send, testStack, tokenFor, type GraphQLResponse } from '../suppo
  */
 const origin = new URL(testStack().gatewayUrl).origin;
 const OPERATION = fs
-  .readFileSync(path.resolve(__dirname, '../../gateway/dashboard/operation.graphql'), 'utf8')
+  .readFileSync(path.resolve(__dirname, '../../contract/operations/DashboardPage.graphql'), 'utf8')
   .trim();
 const LOAD_BUDGET_MS = 2000;
 /**

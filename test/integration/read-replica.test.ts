@@ -5,6 +5,7 @@ import { callerBudgetFromEnv } from '../../gateway/caller-budget';
 import { limitsFromEnv } from '../../gateway/limits';
 import { startGateway } from '../../gateway/server';
 import { freePort } from '../../scripts/lib/processes';
+import { contractText } from '../support/contract';
 import { startSubgraph, subgraphEnv, useEnv, type SubgraphName } from '../support/instances';
 import { adminToken, query, testStack, uncachedText } from '../support/stack';
 import { startStreamingReplica, type StreamingReplica } from '../support/streaming-replica';
@@ -117,9 +118,7 @@ const onRealServer = Boolean(process.env.DATABASE_URL);
   });
 
   it('answers the contract operations from the standby, as the shared graph does', async () => {
-    const DASHBOARD = `query Dashboard { regionalOffices { provinceCode name
-      trainingStats(year: 2025) { runs participants completionRate }
-      librarianStats { librarians certified certificationRate } } }`;
+    const DASHBOARD = contractText('Dashboard');
     await replica.catchUp();
     const before = await statements();
     const here = await query(uncachedText(DASHBOARD), {}, { url: gateway.url, token: admin });

@@ -1,4 +1,5 @@
 import { PKS_ID, regionalAgreementId } from '@coop/common';
+import { contractText, contractWithFirst } from '../support/contract';
 import { adminToken, query, statementsFor, tokenFor } from '../support/stack';
 
 /**
@@ -15,17 +16,13 @@ async function expectSameCost(small: string, large: string, variables = {}, toke
   return largeCost;
 }
 
-const MY_RUNS = (first: number) => `{ regionalOffice(provinceCode: "32") { name
-  runs(first: ${first}) { totalCount edges { node { batchLabel startsOn status enrolmentCount
-    program { title lessonHours scope agreement { title } } } } } } }`;
+const MY_RUNS = (first: number) => contractWithFirst('MyRuns', first);
 
 const DASHBOARD_FIELDS = `provinceCode name
   trainingStats(year: 2025) { runs participants completionRate }
   librarianStats { librarians certified certificationRate }`;
 
-const AGREEMENT = (runs: number) => `query Agreement($id: ID!) { agreement(id: $id) {
-  title kind parent { title } scopes parties { organization signatory { name position } }
-  programs { title scope runs(first: ${runs}) { totalCount edges { node { office { name } enrolmentCount } } } } } }`;
+const AGREEMENT = (runs: number) => contractWithFirst('Agreement', runs);
 
 const PROFILES = (first: number) => `{ librarians(first: ${first}) { edges { node { name level
   certifications { scheme { name } status expiresOn }
@@ -138,12 +135,7 @@ describe('SQL statements per request', () => {
     );
     const number = librarians.edges.flatMap((edge) => edge.node.certifications)[0]!.number;
     const cost = await statementsFor(() =>
-      query(
-        `query Verify($n: String!) { verifyCertificate(number: $n) {
-        valid status scheme { name } expiresOn holderName } }`,
-        { n: number },
-        { fresh: true },
-      ),
+      query(contractText('Verify'), { n: number }, { fresh: true }),
     );
     expect(cost).toEqual({ library: 3, 'bpsdm-central': 0, 'bpsdm-regional': 0 });
   });

@@ -9,6 +9,7 @@ import {
   stopProcess,
   waitForHealthy,
 } from '../../scripts/lib/processes';
+import { contractText } from '../support/contract';
 import { adminToken, query, testStack } from '../support/stack';
 
 /**
@@ -90,9 +91,7 @@ function valueOf(attributes: OtlpAttribute[] | undefined, key: string): unknown 
   return value?.stringValue ?? value?.intValue ?? value?.boolValue;
 }
 
-const AGREEMENT = `query Agreement($id: ID!) { agreement(id: $id) { title kind parent { title } scopes
-  parties { organization signatory { name position } }
-  programs { title scope runs(first: 100) { totalCount edges { node { office { name } enrolmentCount } } } } } }`;
+const AGREEMENT = contractText('Agreement');
 
 const SUBGRAPHS = ['library', 'bpsdm-central', 'bpsdm-regional'];
 

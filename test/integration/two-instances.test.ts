@@ -7,6 +7,7 @@ import { limitsFromEnv } from '../../gateway/limits';
 import { startGateway } from '../../gateway/server';
 import { freePort } from '../../scripts/lib/processes';
 import { startSubgraph, subgraphEnv, useEnv, type SubgraphName } from '../support/instances';
+import { contractText } from '../support/contract';
 import { roundRobin, type RoundRobin } from '../support/round-robin';
 import {
   adminToken,
@@ -156,34 +157,11 @@ async function stopAll(): Promise<void> {
     );
     const profiled = librarians.edges.find(({ node }) => node.certifications.length > 0)!.node;
     const operations: [string, Record<string, unknown>][] = [
-      [
-        `query MyRuns { regionalOffice(provinceCode: "32") { name runs(first: 50) { totalCount edges { node {
-          batchLabel startsOn status enrolmentCount program { title lessonHours scope agreement { title } } } } } } }`,
-        {},
-      ],
-      [
-        `query Dashboard { regionalOffices { provinceCode name
-          trainingStats(year: 2025) { runs participants completionRate }
-          librarianStats { librarians certified certificationRate } } }`,
-        {},
-      ],
-      [
-        `query Agreement($id: ID!) { agreement(id: $id) { title kind parent { title } scopes
-          parties { organization signatory { name position } }
-          programs { title scope runs(first: 100) { totalCount edges { node { office { name } enrolmentCount } } } } } }`,
-        { id: PKS_ID },
-      ],
-      [
-        `query Profile($id: ID!) { librarian(id: $id) { name level
-          certifications { scheme { name } status expiresOn }
-          enrolments { status run { batchLabel program { title lessonHours } office { name } } }
-          lessonHoursCompleted(year: 2025) } }`,
-        { id: profiled.id },
-      ],
-      [
-        `query Verify($n: String!) { verifyCertificate(number: $n) { valid status scheme { name } expiresOn holderName } }`,
-        { n: profiled.certifications[0]!.number },
-      ],
+      [contractText('MyRuns'), {}],
+      [contractText('Dashboard'), {}],
+      [contractText('Agreement'), { id: PKS_ID }],
+      [contractText('Profile'), { id: profiled.id }],
+      [contractText('Verify'), { n: profiled.certifications[0]!.number }],
     ];
     const before = balancers.map((balancer) => [...balancer.sent]);
     for (const [text, variables] of operations) {

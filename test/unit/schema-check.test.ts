@@ -63,12 +63,27 @@ describe('npm run schema:check', () => {
     '- `Facility.address` removed: deprecated since 2026-01-05 (use `Facility.location`)\n',
   );
 
-  // The three checks run at once: each composes the graph (several seconds).
-  let results: Record<'removed' | 'added' | 'recorded', { code: number; output: string }>;
+  // The same recorded removal, in a copy with the contract's operations: CreateFacility reads it.
+  const contract = copyOfRepository();
+  editFacility(contract, (block) => block.replace('  "Street address."\n  address: String!\n', ''));
+  fs.copyFileSync(path.join(recorded, 'CHANGELOG.md'), path.join(contract, 'CHANGELOG.md'));
+  fs.cpSync(
+    path.join(ROOT, 'contract', 'operations'),
+    path.join(contract, 'contract', 'operations'),
+    {
+      recursive: true,
+    },
+  );
+
+  // The checks run at once: each composes the graph (several seconds).
+  let results: Record<
+    'removed' | 'added' | 'recorded' | 'contract',
+    { code: number; output: string }
+  >;
   beforeAll(async () => {
-    const [a, b, c] = await Promise.all([removed, added, recorded].map(schemaCheck));
-    results = { removed: a!, added: b!, recorded: c! };
-  }, 90_000);
+    const [a, b, c, d] = await Promise.all([removed, added, recorded, contract].map(schemaCheck));
+    results = { removed: a!, added: b!, recorded: c!, contract: d! };
+  }, 120_000);
 
   it('fails on a field removed from a subgraph, naming it', () => {
     const { code, output } = results.removed;
@@ -86,5 +101,11 @@ describe('npm run schema:check', () => {
     const { code, output } = results.recorded;
     expect(output).toMatch(/BREAKING \(recorded in CHANGELOG.md\) Facility\.address/);
     expect(code).toBe(0);
+  });
+
+  it("fails when a contract operation no longer validates, naming it and graphql-js's reason", () => {
+    const { code, output } = results.contract;
+    expect(code).toBe(1);
+    expect(output).toMatch(/CreateFacility: Cannot query field "address" on type "Facility"/);
   });
 });
