@@ -26,6 +26,7 @@ import { graphQLPost, sendForStatus } from './http-client';
 import { percentile, runLoad } from './load';
 import { assertPortsFree, benchPorts, BenchProcesses } from './processes';
 import { describeMachine, publishSection } from './readme-report';
+import { enforcedSupergraph } from '../gateway/access';
 
 const settings = {
   durationS: intFromEnv('FLOOD_DURATION', 20),
@@ -149,7 +150,9 @@ async function main() {
   process.env.SUBGRAPH_SECRET ||= randomBytes(32).toString('base64url');
   const limits = limitsFromEnv();
   const budget = callerBudgetFromEnv();
-  const gateway = new ApolloGateway({ supergraphSdl: fs.readFileSync(SUPERGRAPH_PATH, 'utf8') });
+  const gateway = new ApolloGateway({
+    supergraphSdl: enforcedSupergraph(fs.readFileSync(SUPERGRAPH_PATH, 'utf8')),
+  });
   const schema = (await gateway.load()).schema;
   await gateway.stop();
   const { pages, cost } = maximalPages(schema, limits.maxCost);

@@ -1,14 +1,17 @@
 import type { ApolloServerPlugin, GraphQLRequest } from '@apollo/server';
-import { depthAndAliasRules, intFromEnv, listSizeEstimator } from '@coop/common';
+import fs from 'node:fs';
+import {
+  costDirectivesOf,
+  depthAndAliasRules,
+  estimateCost,
+  intFromEnv,
+  type CostDirectives,
+} from '@coop/common';
 import {
   getOperationAST,
   GraphQLError,
-  isAbstractType,
-  isEnumType,
-  isInputObjectType,
-  isInterfaceType,
-  isObjectType,
   Kind,
+  parse,
   type DocumentNode,
   type FragmentDefinitionNode,
   type GraphQLSchema,
@@ -17,8 +20,8 @@ import {
   type TypeNode,
   type ValidationRule,
 } from 'graphql';
-import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { NextFunction, Request, Response } from 'express';
+import { SUPERGRAPH_PATH } from './compose';
 import { introspectionDepthRule } from './introspection-depth';
 
 /** What the gateway accepts, from the environment; every limit answers with a clear error. */
@@ -26,10 +29,10 @@ export interface Limits {
   maxDepth: number;
   maxAliases: number;
   /**
-   * Cost: every field 1, a list multiplies its subtree by the items it may return: a
-   * connection's `first`, or the page its resolver returns when `first` is absent or null
-   * (20); a plain list 20 (or its known size). The contract's Agreement operation costs about
-   * 12,000.
+   * Cost, by the demand-control specification (estimateCost in @coop/common) from the owners'
+   * `@cost` and `@listSize` in the supergraph: an object 1, a scalar 0, lists times a
+   * connection's `first` or their declared size. The contract's Agreement operation costs
+   * about 6,100.
    */
   maxCost: number;
   maxRootFields: number;
@@ -49,84 +52,6 @@ export function limitsFromEnv(): Limits {
     maxBatchOperations: intFromEnv('MAX_BATCH_OPERATIONS', 10),
     introspection: process.env.INTROSPECTION !== 'false',
     subgraphTimeoutMs: intFromEnv('SUBGRAPH_TIMEOUT_MS', 5000),
-  };
-}
-
-/**
- * Plain lists known to hold more than DEFAULT_LIST_SIZE items, by `Type.field`: one office per
- * province.
- */
-export const KNOWN_LIST_SIZES: Readonly<Record<string, number>> = {
-  'Query.regionalOffices': 38,
-  // At most one mark per field that can be withheld, and one entry per level or year.
-  'TrainingStats.withheld': 3,
-  'LibrarianStats.withheld': 2,
-  'LevelStats.withheld': 1,
-  'LibrarianConnection.withheld': 1,
-  'LibrarianStats.byLevel': 7,
-  'RegionalOffice.trainingByYear': 25,
-  'Query.nationalTrainingByYear': 25,
-};
-
-/**
- * Introspection's lists hold the schema's own items: how many types the schema has, and, per
- * type, how many fields, input fields, enum values… on average over every type (a scalar has
- * none of them, an enum only values), so that `types { fields … inputFields … enumValues … }`
- * counts the schema's real totals. A standard introspection query (GraphiQL, Code Generator,
- * `getIntrospectionQuery()` with every option) then costs about what it returns, while a query
- * that walks the schema in circles (`fields { type { fields { type { … } } } }`) multiplies like
- * the answer it would build.
- */
-export function introspectionListSizes(schema: GraphQLSchema): Record<string, number> {
-  const types = Object.values(schema.getTypeMap());
-  const directives = schema.getDirectives();
-  const perType = (count: (type: (typeof types)[number]) => number) =>
-    types.reduce((sum, type) => sum + count(type), 0) / Math.max(1, types.length);
-  const fieldsOf = (type: (typeof types)[number]) =>
-    isObjectType(type) || isInterfaceType(type) ? Object.values(type.getFields()) : [];
-  const fields = types.flatMap(fieldsOf);
-  const average = (total: number, count: number) => total / Math.max(1, count);
-  return {
-    '__Schema.types': types.length,
-    '__Schema.directives': directives.length,
-    '__Type.fields': perType((type) => fieldsOf(type).length),
-    '__Type.inputFields': perType((type) =>
-      isInputObjectType(type) ? Object.keys(type.getFields()).length : 0,
-    ),
-    '__Type.enumValues': perType((type) => (isEnumType(type) ? type.getValues().length : 0)),
-    '__Type.interfaces': perType((type) =>
-      isObjectType(type) || isInterfaceType(type) ? type.getInterfaces().length : 0,
-    ),
-    '__Type.possibleTypes': perType((type) =>
-      isAbstractType(type) ? schema.getPossibleTypes(type).length : 0,
-    ),
-    '__Field.args': average(
-      fields.reduce((sum, field) => sum + field.args.length, 0),
-      fields.length,
-    ),
-    '__Directive.args': average(
-      directives.reduce((sum, directive) => sum + directive.args.length, 0),
-      directives.length,
-    ),
-    '__Directive.locations': average(
-      directives.reduce((sum, directive) => sum + directive.locations.length, 0),
-      directives.length,
-    ),
-  };
-}
-
-const introspectionSizesBySchema = new WeakMap<GraphQLSchema, Record<string, number>>();
-
-function introspectionEstimator(schema: GraphQLSchema): ComplexityEstimator {
-  let sizes = introspectionSizesBySchema.get(schema);
-  if (!sizes) {
-    sizes = introspectionListSizes(schema);
-    introspectionSizesBySchema.set(schema, sizes);
-  }
-  const known = sizes;
-  return ({ childComplexity, field, type }) => {
-    if (!type.name.startsWith('__')) return undefined;
-    return (known[`${type.name}.${field.name}`] ?? 1) * (1 + childComplexity);
   };
 }
 
@@ -164,26 +89,23 @@ export function rootFieldCount(document: DocumentNode, operation: OperationDefin
   return keys.size;
 }
 
+let checkedInDirectives: CostDirectives | undefined;
+
+/** The owners' `@cost`/`@listSize`, from the checked-in supergraph the gateway plans against. */
+export function supergraphCostDirectives(): CostDirectives {
+  checkedInDirectives ??= costDirectivesOf(parse(fs.readFileSync(SUPERGRAPH_PATH, 'utf8')));
+  return checkedInDirectives;
+}
+
 /** The cost of an operation, as the limit and the caller's budget count it; throws for bad variables. */
 export function operationCost(
   schema: GraphQLSchema,
   document: DocumentNode,
   operationName: string | undefined,
   variables: Record<string, unknown>,
+  directives: CostDirectives = supergraphCostDirectives(),
 ): number {
-  // Introspection's averages are fractional: a whole cost, never below what is counted.
-  const cost = getComplexity({
-    schema,
-    query: document,
-    operationName,
-    variables,
-    estimators: [
-      introspectionEstimator(schema),
-      listSizeEstimator(KNOWN_LIST_SIZES),
-      simpleEstimator({ defaultComplexity: 1 }),
-    ],
-  });
-  return Math.ceil(cost);
+  return estimateCost(schema, directives, document, operationName, variables);
 }
 
 /** Costs kept per parsed document, by operation name and variables: at most this many each. */
@@ -201,7 +123,7 @@ const COST_SCALARS = new Set(['Int', 'Float', 'Boolean']);
 /**
  * The variables of the operation whose values can change its cost: those of a type built on
  * Int, Float or Boolean (`first: $n`, `@include(if: $b)`). An id, a string or an input object
- * changes what is read, never how much the estimators count (listSizeEstimator reads `first`).
+ * changes what is read, never how much the estimate counts (it reads slicing arguments).
  */
 function costVariables(document: DocumentNode, operationName: string | undefined): string[] {
   const operation = getOperationAST(document, operationName);
@@ -224,6 +146,7 @@ function costVariables(document: DocumentNode, operationName: string | undefined
  */
 function knownOperationCost(
   schema: GraphQLSchema,
+  directives: CostDirectives,
   document: DocumentNode,
   operationName: string | undefined,
   variables: Record<string, unknown>,
@@ -246,7 +169,7 @@ function knownOperationCost(
   const key = JSON.stringify([operationName ?? null, names.map((name) => variables[name] ?? null)]);
   let cost = known.costs.get(key);
   if (cost === undefined) {
-    cost = operationCost(schema, document, operationName, variables);
+    cost = operationCost(schema, document, operationName, variables, directives);
     if (known.costs.size >= COSTS_PER_DOCUMENT) known.costs.clear();
     known.costs.set(key, cost);
   }
@@ -274,7 +197,11 @@ export type ChargeCost = (request: GraphQLRequest, cost: number) => Promise<void
  * then charges the cost to the caller's budget (`charge`). Apollo Server runs this only for
  * answers it computes: answers from the gateway's response cache cost nothing.
  */
-export function costLimitPlugin(limits: Limits, charge?: ChargeCost): ApolloServerPlugin {
+export function costLimitPlugin(
+  limits: Limits,
+  charge?: ChargeCost,
+  directives: CostDirectives = supergraphCostDirectives(),
+): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
@@ -291,11 +218,16 @@ export function costLimitPlugin(limits: Limits, charge?: ChargeCost): ApolloServ
           try {
             cost = knownOperationCost(
               schema,
+              directives,
               document,
               request.operationName ?? undefined,
               request.variables ?? {},
             );
           } catch (error) {
+            // Too many fields to count (MAX_COSTED_FIELDS) is refused as too complex.
+            if (error instanceof GraphQLError && error.extensions.code === 'QUERY_TOO_COMPLEX') {
+              throw error;
+            }
             // Variables that do not fit their types: the client's mistake, said plainly.
             throw new GraphQLError((error as Error).message, {
               extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
@@ -303,7 +235,7 @@ export function costLimitPlugin(limits: Limits, charge?: ChargeCost): ApolloServ
           }
           if (cost > limits.maxCost) {
             throw tooExpensive(
-              `The operation may cost ${cost} (lists count their \`first\` items); the limit is ${limits.maxCost}. Ask for smaller pages or fewer nested lists.`,
+              `The operation may cost ${cost} (lists count their \`first\` or declared size); the limit is ${limits.maxCost}. Ask for smaller pages or fewer nested lists.`,
               { cost, limit: limits.maxCost },
             );
           }

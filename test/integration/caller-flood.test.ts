@@ -109,10 +109,11 @@ describe('a flood from one caller gets 429s (in-process gateways with low limits
   it('with the defaults, an anonymous caller gets 10 operations of cost 100,000 a minute, then is refused before its request is read', async () => {
     const url = gateways[1]!.url;
     const page = (i: number) =>
-      `p${i}: programRuns(first: 100) { edges { node { id batch startsOn office { name } program { title modules { title } } } } }`;
-    // 19 pages × 100 runs × (1 + edges 1 + node (1 + 3 + office 2 + program 42)): 95,000.
+      `p${i}: programRuns(first: 100) { edges { node { id batch startsOn office { name } program { title modules { title } agreement { title programs { title } parties { organization } } } } } }`;
+    // By the demand-control rules (decision 25): 15 pages × (1 + 100 runs × (edge 1 + node 1 +
+    // office 1 + program 1 + 20 modules + agreement 1 + 20 programs + 20 parties)): 97,515.
     const text = () =>
-      uncachedText(`{ ${Array.from({ length: 19 }, (_, i) => page(i)).join(' ')} }`);
+      uncachedText(`{ ${Array.from({ length: 15 }, (_, i) => page(i)).join(' ')} }`);
     const statuses: number[] = [];
     // One at a time: anonymous callers may have one computed operation in flight by default.
     for (let i = 0; i < 16; i += 1) statuses.push((await ask(url, text())).status);

@@ -13,12 +13,15 @@ import {
 } from 'graphql';
 import { SUPERGRAPH_PATH } from '../../gateway/compose';
 import { operationCost } from '../../gateway/limits';
-import { adminToken, send } from '../support/stack';
+import { GATEWAY_CREDENTIAL_HEADER } from '@coop/common';
+import { adminToken, send, testStack, type GraphQLResponse } from '../support/stack';
+import { enforcedSupergraph } from '../../gateway/access';
 
 /**
- * Generated operations (docs/decisions/0011): whatever way a client writes `first` (absent,
- * null, a literal, a variable set, null, unset or defaulted) and whatever fragments carry the
- * fields, the cost the gateway computes is never less than what the gateway then returns; and
+ * Generated operations (docs/decisions/0011, 0025): whatever way a client writes `first`
+ * (absent, null, a literal, a variable set, null, unset or defaulted) and whatever fragments
+ * carry the fields, the cost the gateway computes is never less than the objects the gateway
+ * then returns (the demand-control specification counts objects; scalars cost nothing); and
  * root fields count however they are written.
  */
 
@@ -136,17 +139,17 @@ function selectionSet(g: Gen, type: GraphQLObjectType, depth: number, built: Bui
   return `${plain} ${wrapped}`.trim();
 }
 
-/** Values the answer carries, as the cost counts them: a list's items, every other field. */
-function returned(value: unknown): number {
-  if (Array.isArray(value)) return value.reduce<number>((sum, item) => sum + 1 + inner(item), 0);
+/** Objects the answer carries, as the cost counts them: each one, in a list or not. */
+function objects(value: unknown): number {
+  if (Array.isArray(value)) return value.reduce<number>((sum, item) => sum + objects(item), 0);
+  if (!value || typeof value !== 'object') return 0;
   return 1 + inner(value);
 }
-function inner(value: unknown): number {
-  if (!value || typeof value !== 'object') return 0;
-  return Object.values(value).reduce<number>((sum, field) => sum + returned(field), 0);
+function inner(value: object): number {
+  return Object.values(value).reduce<number>((sum, field) => sum + objects(field), 0);
 }
 function answered(data: unknown): number {
-  return inner(data);
+  return data && typeof data === 'object' ? inner(data) : 0;
 }
 
 describe('the cost limit counts what will really be returned', () => {
@@ -156,12 +159,14 @@ describe('the cost limit counts what will really be returned', () => {
   beforeAll(async () => {
     admin = await adminToken();
     // The gateway's API schema, as its cost limit sees it.
-    const gateway = new ApolloGateway({ supergraphSdl: fs.readFileSync(SUPERGRAPH_PATH, 'utf8') });
+    const gateway = new ApolloGateway({
+      supergraphSdl: enforcedSupergraph(fs.readFileSync(SUPERGRAPH_PATH, 'utf8')),
+    });
     schema = (await gateway.load()).schema;
     await gateway.stop();
   });
 
-  it('never computes a cost below the values the gateway returns (generated operations)', async () => {
+  it('never computes a cost below the objects the gateway returns (generated operations)', async () => {
     let answers = 0;
     await fc.assert(
       fc.asyncProperty(fc.gen(), async (g) => {
@@ -182,7 +187,7 @@ describe('the cost limit counts what will really be returned', () => {
         const values = answered(body.data);
         if (values > cost) {
           throw new Error(
-            `cost ${cost} < ${values} values returned by\n${text}\n${JSON.stringify(built.variables)}`,
+            `cost ${cost} < ${values} objects returned by\n${text}\n${JSON.stringify(built.variables)}`,
           );
         }
       }),
@@ -203,16 +208,16 @@ describe('the cost limit counts what will really be returned', () => {
     const costs = cases.map(([text, variables]) =>
       operationCost(schema, parse(text), 'Q', variables),
     );
-    // 20 edges × (edge + node + id) + the connection itself, each time.
-    expect(new Set(costs)).toEqual(new Set([20 * (1 + 1 + 1 + 1)]));
+    // The connection itself and 20 × (edge + node), each time; the scalar id costs nothing.
+    expect(new Set(costs)).toEqual(new Set([1 + 20 * (1 + 1)]));
   });
   it('counts the same text again for every list size and condition it is sent with', async () => {
     // One text (no `fresh`), so the gateway's count for it is reused where it may be.
     const heavy = (alias: string) => `${alias}: programRuns(first: 100) @include(if: $big) {
-      edges { node { id enrolments(first: 100) { edges { node { status } } } } } }`;
+      edges { node { id enrolments(first: 100) { edges { node { status participant { id } } } } } } }`;
     const text = `query Sized($n: Int, $big: Boolean!, $province: String) {
       programRuns(first: $n, filter: { provinceCode: $province }) { edges { node { id } } }
-      ${['a', 'b', 'c'].map(heavy).join(' ')} } # ${Date.now()}`;
+      ${['a', 'b', 'c', 'd'].map(heavy).join(' ')} } # ${Date.now()}`;
     const token = await adminToken();
     const codeOf = async (variables: Record<string, unknown>) => {
       const { body } = await send(text, variables, { token });
@@ -283,5 +288,37 @@ describe('the root-field limit sees root fields however they are written', () =>
       }),
       { numRuns: 40 },
     );
+  });
+});
+
+describe('a subgraph counts, from its own SDL, the cost the gateway counts', () => {
+  it('refuses straight from bpsdm-regional what the owner’s sizes and weights make too costly', async () => {
+    // 38 offices (its @listSize) × 100 runs × a 25-year trend of weight 10 (its @cost): over the
+    // subgraph's 1,000,000, though a count without the owner's declarations (20 offices, a 20-item
+    // trend, no weight) stays far under it.
+    const text = `{ regionalOffices { runs(first: 100) { edges { node { office {
+      trainingByYear(fromYear: 2001, toYear: 2025) { stats { runs } } } } } } } }`;
+    const token = await adminToken();
+    const gateway = await send(text, {}, { token, fresh: true });
+    expect(gateway.body.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX' });
+    const cost = gateway.body.errors?.[0]?.extensions?.cost;
+    expect(cost).toBe(38 * (1 + 1 + 100 * (1 + 1 + 1 + 25 * (10 + 1 + 1))));
+
+    const response = await fetch(`${testStack().subgraphUrls['bpsdm-regional']}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        [GATEWAY_CREDENTIAL_HEADER]: testStack().subgraphSecret,
+        authorization: `Bearer ${token}`,
+      },
+      body: JSON.stringify({ query: text }),
+    });
+    const body = (await response.json()) as GraphQLResponse<unknown>;
+    expect(response.status).toBe(400);
+    expect(body.errors?.[0]?.extensions).toMatchObject({
+      code: 'QUERY_TOO_COMPLEX',
+      cost,
+      limit: 1_000_000,
+    });
   });
 });

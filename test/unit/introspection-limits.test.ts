@@ -13,6 +13,7 @@ import {
 import { SUPERGRAPH_PATH } from '../../gateway/compose';
 import { introspectionDepth, MAX_INTROSPECTION_DEPTH } from '../../gateway/introspection-depth';
 import { operationCost, validationRules } from '../../gateway/limits';
+import { enforcedSupergraph } from '../../gateway/access';
 
 /** The defaults of limitsFromEnv(), whatever the environment of this run says. */
 const DEFAULTS = {
@@ -28,7 +29,9 @@ const DEFAULTS = {
 
 let apiSchema: GraphQLSchema;
 beforeAll(async () => {
-  const gateway = new ApolloGateway({ supergraphSdl: fs.readFileSync(SUPERGRAPH_PATH, 'utf8') });
+  const gateway = new ApolloGateway({
+    supergraphSdl: enforcedSupergraph(fs.readFileSync(SUPERGRAPH_PATH, 'utf8')),
+  });
   apiSchema = (await gateway.load()).schema;
   await gateway.stop();
 });

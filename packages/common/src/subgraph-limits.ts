@@ -1,8 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, type ValidationRule } from 'graphql';
-import { getComplexity, simpleEstimator } from 'graphql-query-complexity';
+import { GraphQLError, type DocumentNode, type ValidationRule } from 'graphql';
 import { intFromEnv } from './config';
-import { depthAndAliasRules, listSizeEstimator } from './cost';
+import { costDirectivesOf, depthAndAliasRules, estimateCost } from './cost';
 
 /**
  * A subgraph's own limits, a second line behind the gateway's (which only it can pass, with
@@ -15,7 +14,10 @@ export interface SubgraphLimits {
   maxAliases: number;
   /** Items in any one list of the variables (e.g. `_entities` representations). */
   maxListItems: number;
-  /** What an operation may return, counted as the gateway counts it (lists by their size). */
+  /**
+   * What an operation may cost, counted as the gateway counts it (estimateCost), from the
+   * `@cost`/`@listSize` of the subgraph's own SDL.
+   */
   maxCost: number;
 }
 
@@ -42,17 +44,21 @@ function longestList(value: unknown): number {
   return 0;
 }
 
-function tooComplex(message: string): GraphQLError {
+function tooComplex(message: string, extensions: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, {
-    extensions: { code: 'QUERY_TOO_COMPLEX', http: { status: 400 } },
+    extensions: { code: 'QUERY_TOO_COMPLEX', http: { status: 400 }, ...extensions },
   });
 }
 
 /**
  * Refuses, before any resolver, variables holding a list longer than `maxListItems` and an
- * operation costing more than `maxCost`.
+ * operation costing more than `maxCost`, as declared by `typeDefs` (the subgraph's SDL).
  */
-export function subgraphCostLimit(limits: SubgraphLimits): ApolloServerPlugin {
+export function subgraphCostLimit(
+  limits: SubgraphLimits,
+  typeDefs: DocumentNode,
+): ApolloServerPlugin {
+  const directives = costDirectivesOf(typeDefs);
   return {
     async requestDidStart() {
       return {
@@ -64,14 +70,18 @@ export function subgraphCostLimit(limits: SubgraphLimits): ApolloServerPlugin {
           }
           let cost: number;
           try {
-            cost = getComplexity({
+            cost = estimateCost(
               schema,
-              query: document,
-              operationName: operationName ?? undefined,
-              variables: request.variables ?? {},
-              estimators: [listSizeEstimator(), simpleEstimator({ defaultComplexity: 1 })],
-            });
+              directives,
+              document,
+              operationName ?? undefined,
+              request.variables ?? {},
+            );
           } catch (error) {
+            // Too many fields to count (MAX_COSTED_FIELDS) is refused as too complex.
+            if (error instanceof GraphQLError && error.extensions.code === 'QUERY_TOO_COMPLEX') {
+              throw error;
+            }
             // Variables that do not fit their types (coerced here, before execution would): the
             // client's mistake, as on the gateway (gateway/limits.ts).
             throw new GraphQLError((error as Error).message, {
@@ -81,6 +91,7 @@ export function subgraphCostLimit(limits: SubgraphLimits): ApolloServerPlugin {
           if (cost > limits.maxCost) {
             throw tooComplex(
               `The operation costs ${cost}, more than this subgraph's ${limits.maxCost}`,
+              { cost, limit: limits.maxCost },
             );
           }
         },

@@ -85,7 +85,7 @@ export async function startSubgraph<TContext extends object>(
       ApolloServerPluginLandingPageDisabled(),
       // Inputs outside their domains (NUL, impossible dates, years, cursors) never reach SQL.
       inputDomainsPlugin(),
-      subgraphCostLimit(limits),
+      subgraphCostLimit(limits, options.typeDefs),
       errorCounter(options.name),
       // Inline traces are for Apollo's hosted studio; nothing here sends them there.
       ApolloServerPluginInlineTraceDisabled(),
