@@ -18,6 +18,7 @@ import { ApolloServer } from '@apollo/server';
 import type { FetcherRequestInit } from '@apollo/utils.fetcher';
 import { graphQLPost, send, type GraphQLPost } from './http-client';
 import type { BenchOperation } from './operations';
+import { enforcedSupergraph } from '../gateway/access';
 
 type QueryPlan = Parameters<Experimental_DidResolveQueryPlanCallback>[0]['queryPlan'];
 type PlanNode = NonNullable<QueryPlan['node']>;
@@ -65,7 +66,7 @@ export async function startFloorRecorder(
       return new Response(text, { status: response.status, headers: response.headers });
     };
   const gateway = new ApolloGateway({
-    supergraphSdl: fs.readFileSync(supergraphFile, 'utf8'),
+    supergraphSdl: enforcedSupergraph(fs.readFileSync(supergraphFile, 'utf8')),
     buildService: ({ name, url }) =>
       new RemoteGraphQLDataSource({
         url,

@@ -10,6 +10,7 @@ import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { GATEWAY_CREDENTIAL_HEADER, intFromEnv } from '@coop/common';
 import { serveDebugStats } from './debug-stats-server';
+import { enforcedSupergraph } from '../gateway/access';
 
 interface Context {
   authorization?: string;
@@ -19,7 +20,8 @@ async function main() {
   const supergraphFile = process.argv[2];
   if (!supergraphFile) throw new Error('usage: stock-gateway.ts <supergraph file>');
   const gateway = new ApolloGateway({
-    supergraphSdl: fs.readFileSync(supergraphFile, 'utf8'),
+    // Composition links the access features for SECURITY, which @apollo/gateway refuses to load.
+    supergraphSdl: enforcedSupergraph(fs.readFileSync(supergraphFile, 'utf8')),
     buildService: ({ url }) =>
       new RemoteGraphQLDataSource<Context>({
         url,

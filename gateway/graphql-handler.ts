@@ -22,6 +22,8 @@ export interface GatewayContext {
   arrivedAt: number;
   /** What the subgraphs said this request's fetches read and wrote (change-reports.ts). */
   changeReports?: ChangeReports;
+  /** Who is asking, from the verified token: what the edge's access checks judge (access.ts). */
+  viewer?: Viewer;
 }
 
 /** Headers a subgraph needs from the client's request. */
@@ -189,8 +191,14 @@ export function graphqlHandler(options: HandlerOptions) {
       },
       context: async () => {
         // An invalid token is refused here, with its 401, by the same verifier.
-        if (!viewer) await verifyToken(req.headers.authorization);
-        return { forwardedHeaders: forwardedHeaders(req), outcome, arrivedAt, changeReports };
+        const verified = viewer ?? (await verifyToken(req.headers.authorization));
+        return {
+          forwardedHeaders: forwardedHeaders(req),
+          outcome,
+          arrivedAt,
+          changeReports,
+          viewer: verified,
+        };
       },
     });
     if (response.body.kind !== 'complete') return { streamed: response };

@@ -15,8 +15,8 @@ import { LRUCache } from 'lru-cache';
 
 /**
  * Who an answer may be shared with, from the fields it reads: `public` answers are the same for
- * every caller, `viewer` answers depend on the caller's role and province (`@viewerDependent`),
- * `personal` answers hold one person's data (`@personal`) and are never shared between callers.
+ * every caller, `viewer` answers depend on the caller's role and province, `personal` answers
+ * hold one person's data and are never shared between callers (see `audienceOf`).
  */
 export type Audience = 'public' | 'viewer' | 'personal';
 
@@ -39,9 +39,30 @@ function argument(directive: DirectiveNode, name: string): string | boolean | un
 }
 
 /**
+ * Who may share a field's answer, from its owner's declarations (docs/decisions/0026):
+ * - `@policy`: the row decides who reads it (personal data of a province, an office's own
+ *   records): `personal`, never shared between callers;
+ * - `@requiresScopes`, `@authenticated`: the caller's role decides, and what a role reads
+ *   (withheld aggregates, an operator's province) may depend on its province: `viewer`;
+ * - no access directive: `public`, unless the owner marks an answer any caller may read as
+ *   its caller's (`@personal`: the token's own subject; `@viewerDependent`: who it is).
+ */
+export function audienceOf(directives: ReadonlySet<string>): Audience {
+  if (directives.has('policy') || directives.has('personal')) return 'personal';
+  if (
+    directives.has('requiresScopes') ||
+    directives.has('authenticated') ||
+    directives.has('viewerDependent')
+  ) {
+    return 'viewer';
+  }
+  return 'public';
+}
+
+/**
  * Reads the supergraph: which subgraphs resolve each field (`@join__field`, else every subgraph
- * of its type's `@join__type`) and who may share its answer (the owners' `@viewerDependent` and
- * `@personal`, composed into the supergraph).
+ * of its type's `@join__type`) and who may share its answer (`audienceOf` the owners' access
+ * directives, composed into the supergraph).
  */
 export function indexSupergraph(supergraphSdl: string): SupergraphIndex {
   const document = parse(supergraphSdl);
@@ -79,12 +100,7 @@ export function indexSupergraph(supergraphSdl: string): SupergraphIndex {
         (d) => d.name.value === 'join__field' && argument(d, 'external') !== true,
       );
       const owners = joins.length ? joins.flatMap((d) => graphOf(d) ?? []) : typeGraphs;
-      const names = new Set(directives.map((d) => d.name.value));
-      const audience: Audience = names.has('personal')
-        ? 'personal'
-        : names.has('viewerDependent')
-          ? 'viewer'
-          : 'public';
+      const audience = audienceOf(new Set(directives.map((d) => d.name.value)));
       fields.set(field.name.value, { owners: [...new Set(owners)].sort(), audience });
     }
     index.set(definition.name.value, fields);

@@ -1,7 +1,8 @@
-import { onlyRoles, type PolicyTable } from '@coop/common';
+import type { PolicyEvaluators } from '@coop/common';
 import type { Context } from './resolvers/context';
 
-/** The national training catalogue is public; only its audit trail is for admins. */
-export const policies: PolicyTable<Context> = {
-  'TrainingProgram.auditTrail': onlyRoles(),
-};
+/**
+ * The national training catalogue is public; its audit trail is for admins, declared in
+ * schema.graphql with `@requiresScopes`. No field needs a `@policy`.
+ */
+export const policies: PolicyEvaluators<Context> = {};

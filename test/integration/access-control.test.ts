@@ -210,6 +210,23 @@ describe('access control', () => {
       expect(result.errors!.length).toBeGreaterThanOrEqual(3 + 2 + 5);
     });
 
+    it('is told the province is the reason, never its role', async () => {
+      const result = await graphql(PERSONAL, { id: jakarta }, { token: operator32 });
+      const messages = new Set((result.errors ?? []).map((error) => error.message));
+      expect(messages).toEqual(
+        new Set(
+          ['Librarian.name', 'Librarian.nip', 'Librarian.certifications'].map(
+            (coordinate) =>
+              `${coordinate} is personal data of another province: a regional operator reads only its own province's, 32 (Jawa Barat)`,
+          ),
+        ),
+      );
+      const analyst = await graphql(PERSONAL, { id: west }, { token: await tokenFor('analyst') });
+      expect((analyst.errors ?? []).map((error) => error.message)).toContain(
+        'Librarian.name is readable by admins and regional operators only; your role is analyst',
+      );
+    });
+
     it("cannot read the participants of another office's runs", async () => {
       const result = await graphql<{
         programRuns: { edges: { node: { enrolments: null } }[] };

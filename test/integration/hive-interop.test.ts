@@ -12,6 +12,7 @@ import {
 } from '../../bench/processes';
 import { SUPERGRAPH_PATH } from '../../gateway/compose';
 import { freePort, stopProcess, waitForHealthy } from '../../scripts/lib/processes';
+import { contractText } from '../support/contract';
 import {
   send,
   subgraphGraphqlUrls,
@@ -28,19 +29,11 @@ import {
  */
 
 const OPERATIONS = {
-  MyRuns: `query MyRuns { regionalOffice(provinceCode: "32") { name runs(first: 50) { totalCount edges { node {
-    batchLabel startsOn status enrolmentCount program { title lessonHours scope agreement { title } } } } } } }`,
-  Dashboard: `query Dashboard { regionalOffices { provinceCode name
-    trainingStats(year: 2025) { runs participants completionRate }
-    librarianStats { librarians certified certificationRate } } }`,
-  Agreement: `query Agreement($id: ID!) { agreement(id: $id) { title kind parent { title } scopes
-    parties { organization signatory { name position } }
-    programs { title scope runs(first: 100) { totalCount edges { node { office { name } enrolmentCount } } } } } }`,
-  Profile: `query Profile($id: ID!) { librarian(id: $id) { name level
-    certifications { scheme { name } status expiresOn }
-    enrolments { status run { batchLabel program { title lessonHours } office { name } } }
-    lessonHoursCompleted(year: 2025) } }`,
-  Verify: `query Verify($n: String!) { verifyCertificate(number: $n) { valid status scheme { name } expiresOn holderName } }`,
+  MyRuns: contractText('MyRuns'),
+  Dashboard: contractText('Dashboard'),
+  Agreement: contractText('Agreement'),
+  Profile: contractText('Profile'),
+  Verify: contractText('Verify'),
 };
 
 type Caller = 'anonymous' | 'analyst' | 'regional-operator' | 'admin';

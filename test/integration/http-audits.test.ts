@@ -10,6 +10,7 @@ import { limitsFromEnv } from '../../gateway/limits';
 import { startGateway } from '../../gateway/server';
 import { freePort } from '../../scripts/lib/processes';
 import { subgraphGraphqlUrls } from '../support/stack';
+import { enforcedSupergraph } from '../../gateway/access';
 
 /**
  * graphql-http's audits of the GraphQL-over-HTTP spec, against the gateway with its response
@@ -134,7 +135,9 @@ const counts = (run: Run) => {
 async function stockAudit(): Promise<Run> {
   process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
   const server = new ApolloServer({
-    gateway: new ApolloGateway({ supergraphSdl: fs.readFileSync(SUPERGRAPH_PATH, 'utf8') }),
+    gateway: new ApolloGateway({
+      supergraphSdl: enforcedSupergraph(fs.readFileSync(SUPERGRAPH_PATH, 'utf8')),
+    }),
   });
   const { url } = await startStandaloneServer(server, { listen: { port: 0 } });
   try {

@@ -20,6 +20,7 @@ import {
 } from 'graphql';
 import { SUPERGRAPH_PATH } from '../../gateway/compose';
 import { asTheGateway, testStack, tokenFor, uncachedText } from '../support/stack';
+import { enforcedSupergraph } from '../../gateway/access';
 
 /**
  * Random operations built from the composed API schema, with random arguments — well-typed and
@@ -287,7 +288,9 @@ describe('operations generated from the composed schema', () => {
   const tokens: Record<string, string | undefined> = {};
 
   beforeAll(async () => {
-    const gateway = new ApolloGateway({ supergraphSdl: fs.readFileSync(SUPERGRAPH_PATH, 'utf8') });
+    const gateway = new ApolloGateway({
+      supergraphSdl: enforcedSupergraph(fs.readFileSync(SUPERGRAPH_PATH, 'utf8')),
+    });
     schema = (await gateway.load()).schema;
     await gateway.stop();
     schemas.gateway = schema;

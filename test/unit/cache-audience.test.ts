@@ -1,18 +1,17 @@
 import fs from 'node:fs';
 import fc from 'fast-check';
 import { ApolloGateway } from '@apollo/gateway';
-import type { GraphQLSchema } from 'graphql';
+import { Kind, parse, type GraphQLSchema } from 'graphql';
 import { SUPERGRAPH_PATH } from '../../gateway/compose';
 import { analyseOperation, indexSupergraph, type Audience } from '../../gateway/operation-analysis';
-import { policies as centralPolicies } from '../../services/bpsdm-central/policies';
-import { policies as regionalPolicies } from '../../services/bpsdm-regional/policies';
-import { policies as libraryPolicies } from '../../services/library/policies';
+import { accessDeclarations } from '@coop/common';
+import { enforcedSupergraph } from '../../gateway/access';
 
 const supergraphSdl = fs.readFileSync(SUPERGRAPH_PATH, 'utf8');
 const index = indexSupergraph(supergraphSdl);
 let apiSchema: GraphQLSchema;
 beforeAll(async () => {
-  const gateway = new ApolloGateway({ supergraphSdl });
+  const gateway = new ApolloGateway({ supergraphSdl: enforcedSupergraph(supergraphSdl) });
   apiSchema = (await gateway.load()).schema;
   await gateway.stop();
 });
@@ -28,22 +27,59 @@ function annotated(): Map<string, Audience> {
   return found;
 }
 
-describe('who may share an answer: the SDL agrees with the access rules', () => {
-  const tables = { ...libraryPolicies, ...centralPolicies, ...regionalPolicies };
+describe("who may share an answer: derived from the owners' access declarations", () => {
+  const declarations = accessDeclarations(parse(supergraphSdl));
 
-  it('every field with an access rule is @viewerDependent or @personal in its owner’s SDL', () => {
-    const marks = annotated();
-    const unmarked = Object.keys(tables).filter((coordinate) => !marks.has(coordinate));
-    expect(unmarked).toEqual([]);
+  it('every field of the supergraph has the audience its declarations imply (generated)', () => {
+    const marks = new Map<string, Set<string>>();
+    for (const definition of parse(supergraphSdl).definitions) {
+      if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION) continue;
+      for (const field of definition.fields ?? []) {
+        marks.set(
+          `${definition.name.value}.${field.name.value}`,
+          new Set((field.directives ?? []).map((d) => d.name.value)),
+        );
+      }
+    }
+    const coordinates = [...marks.keys()];
+    fc.assert(
+      fc.property(fc.constantFrom(...coordinates), (coordinate) => {
+        const [type, field] = coordinate.split('.') as [string, string];
+        const rule = declarations.get(coordinate);
+        const names = marks.get(coordinate)!;
+        const expected: Audience = rule?.policies
+          ? 'personal'
+          : rule
+            ? 'viewer'
+            : names.has('personal')
+              ? 'personal'
+              : names.has('viewerDependent')
+                ? 'viewer'
+                : 'public';
+        expect([coordinate, index.get(type)?.get(field)?.audience]).toEqual([coordinate, expected]);
+      }),
+      { numRuns: coordinates.length * 3 },
+    );
   });
 
-  it('every personal-data rule is @personal, and every mark has a rule behind it', () => {
-    const marks = annotated();
-    for (const [coordinate, rule] of Object.entries(tables)) {
-      if (rule.kind === 'personal')
-        expect([coordinate, marks.get(coordinate)]).toEqual([coordinate, 'personal']);
-    }
-    expect([...marks.keys()].filter((coordinate) => !(coordinate in tables))).toEqual([]);
+  it('one declaration per field: no @viewerDependent or @personal beside an access directive', () => {
+    const doubled = [...annotated().keys()].filter((coordinate) => {
+      const [type, field] = coordinate.split('.') as [string, string];
+      const definition = parse(supergraphSdl).definitions.find(
+        (d) => d.kind === Kind.OBJECT_TYPE_DEFINITION && d.name.value === type,
+      );
+      const names =
+        definition?.kind === Kind.OBJECT_TYPE_DEFINITION
+          ? (definition.fields?.find((f) => f.name.value === field)?.directives ?? []).map(
+              (d) => d.name.value,
+            )
+          : [];
+      return (
+        declarations.has(coordinate) &&
+        (names.includes('personal') || names.includes('viewerDependent'))
+      );
+    });
+    expect(doubled).toEqual([]);
   });
 
   it('reads the owners of each field from the supergraph', () => {
@@ -93,6 +129,7 @@ describe('analyseOperation', () => {
       Librarian: (inner) => `librarians(first: 1) { edges { node { ${inner} } } }`,
       Certification: (inner) => `certification(number: "x") { ${inner} }`,
       ProgramRun: (inner) => `programRuns(first: 1) { edges { node { ${inner} } } }`,
+      Viewer: (inner) => `viewer { ${inner} }`,
       Enrolment: (inner) =>
         `programRuns(first: 1) { edges { node { enrolments(first: 1) { edges { node { ${inner} } } } } } }`,
     };

@@ -3,6 +3,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { SUPERGRAPH_PATH } from '../../gateway/compose';
 import { plannerRefusalPlugin } from '../../gateway/planner-refusals';
+import { enforcedSupergraph } from '../../gateway/access';
 
 /**
  * The gateway's query planner, without the validation rules that refuse what it cannot plan:
@@ -15,7 +16,7 @@ describe('what the query planner refuses', () => {
     const supergraphSdl = fs.readFileSync(SUPERGRAPH_PATH, 'utf8');
     process.env.APOLLO_TELEMETRY_DISABLED = 'true';
     server = new ApolloServer({
-      gateway: new ApolloGateway({ supergraphSdl }),
+      gateway: new ApolloGateway({ supergraphSdl: enforcedSupergraph(supergraphSdl) }),
       plugins: [plannerRefusalPlugin()],
       logger: { debug() {}, info() {}, warn() {}, error() {} },
     });

@@ -1,106 +1,39 @@
-import { GraphQLError, type GraphQLFieldResolver } from 'graphql';
-import type { Role, Viewer } from './auth';
+import type { PolicyEvaluator } from './access';
+import type { Viewer } from './auth';
+import { provinces } from './provinces';
 
-/**
- * Who may read a field. Each service declares its rules in one table (`policies.ts`), keyed
- * `Type.field`; fields not in the table are public. A refused field resolves to null with an
- * error of code UNAUTHENTICATED (no token) or FORBIDDEN (a token without the right), and the
- * rest of the response is unaffected.
- */
-export type Rule<TContext> =
-  | { kind: 'authenticated' }
-  | { kind: 'roles'; roles: Role[] }
-  | {
-      kind: 'personal';
-      /** The province of the person the value belongs to (a regional operator's reach). */
-      province: (parent: never, context: TContext) => string | null | Promise<string | null>;
-    };
-
-export type PolicyTable<TContext> = Record<string, Rule<TContext>>;
-
-/** Any valid token: dashboards, operators and admins; not anonymous callers. */
-export const authenticated = { kind: 'authenticated' } as const;
-
-/** These roles only (admins always pass): `onlyRoles()` means admins only. */
-export function onlyRoles(...roles: Role[]) {
-  return { kind: 'roles' as const, roles };
+function ownProvince(viewer: Viewer): string {
+  const code = viewer.provinceCode ?? '';
+  const name = provinces().find((province) => province.code === code)?.name;
+  return name ? `${code} (${name})` : code;
 }
 
 /**
- * Personal data (UU 27/2022): admins, and the regional operator of the person's province.
- * `province` receives the parent object the field belongs to.
+ * The policy of personal data (UU 27/2022) held by province: admins, and the regional
+ * operator of the province the row belongs to. `provinceOf` says, per type, where a row's
+ * province is found (a librarian's own, a certification's holder's, a run's office's); the
+ * fields it protects are those the SDL declares with its name in `@policy`.
  */
-export function personal<TParent, TContext>(
-  province: (parent: TParent, context: TContext) => string | null | Promise<string | null>,
-): Rule<TContext> {
+export function personalDataOfProvince<TContext extends { viewer: Viewer }>(
+  provinceOf: Record<
+    string,
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    (row: any, context: TContext) => string | null | Promise<string | null>
+  >,
+): PolicyEvaluator<TContext> {
   return {
-    kind: 'personal',
-    province: province as (
-      parent: never,
-      context: TContext,
-    ) => string | null | Promise<string | null>,
-  };
-}
-
-function refuse(viewer: Viewer, what: string): never {
-  if (!viewer.authenticated) {
-    throw new GraphQLError(`${what} needs a token: sign in to read it`, {
-      extensions: { code: 'UNAUTHENTICATED' },
-    });
-  }
-  throw new GraphQLError(`${what} is not readable with your role`, {
-    extensions: { code: 'FORBIDDEN' },
-  });
-}
-
-export async function enforce<TContext extends { viewer: Viewer }>(
-  rule: Rule<TContext>,
-  coordinate: string,
-  parent: unknown,
-  context: TContext,
-): Promise<void> {
-  const { viewer } = context;
-  if (viewer.role === 'admin') return;
-  switch (rule.kind) {
-    case 'authenticated':
-      if (viewer.role) return;
-      break;
-    case 'roles':
-      if (viewer.role && rule.roles.includes(viewer.role)) return;
-      break;
-    case 'personal':
-      if (viewer.role === 'regional-operator') {
-        const province = await rule.province(parent as never, context);
-        if (province !== null && province === viewer.provinceCode) return;
+    types: Object.keys(provinceOf),
+    async check(row, context, type) {
+      const { viewer } = context;
+      if (viewer.role === 'admin') return null;
+      if (viewer.role !== 'regional-operator') {
+        return `is personal data: only admins and the regional operator of its province read it; your role is ${viewer.role ?? 'none'}`;
       }
-      break;
-  }
-  refuse(viewer, coordinate);
-}
-
-type ResolverMap = Record<string, Record<string, unknown>>;
-
-/** Wraps every field named in `table` with its rule; returns a new resolver map. */
-export function withPolicies<TContext extends { viewer: Viewer }>(
-  resolvers: ResolverMap,
-  table: PolicyTable<TContext>,
-): ResolverMap {
-  const result: ResolverMap = Object.fromEntries(
-    Object.entries(resolvers).map(([type, fields]) => [type, fields]),
-  );
-  for (const [coordinate, rule] of Object.entries(table)) {
-    const [type, field] = coordinate.split('.') as [string, string];
-    const fields = { ...(result[type] ?? {}) };
-    const original = fields[field] as GraphQLFieldResolver<unknown, TContext> | undefined;
-    const resolve: GraphQLFieldResolver<unknown, TContext> =
-      original ?? ((parent) => (parent as Record<string, unknown>)[field]);
-    fields[field] = async (parent: unknown, args: unknown, context: TContext, info: never) => {
-      await enforce(rule, coordinate, parent, context);
-      return resolve(parent, args as Record<string, unknown>, context, info);
-    };
-    result[type] = fields;
-  }
-  return result;
+      const province = await provinceOf[type]!(row, context);
+      if (province !== null && province === viewer.provinceCode) return null;
+      return `is personal data of another province: a regional operator reads only its own province's, ${ownProvince(viewer)}`;
+    },
+  };
 }
 
 /**

@@ -9,7 +9,7 @@ import { createTokenVerifier } from './auth';
 import { today } from './dates';
 import { startFailure } from './listen';
 import { log } from './log';
-import { withPolicies, type PolicyTable } from './policy';
+import { withDeclaredAccess, type PolicyEvaluators } from './access';
 import { changeVersionsPlugin, type Partitions } from './change-versions';
 import { readRoutingFromEnv } from './read-routing';
 import { parseScale, SCALE_PLANS, type ScalePlan } from './seed-plan';
@@ -27,9 +27,12 @@ export interface ServiceModule<TLoaders> {
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   migrations: MixedList<Function>;
   createLoaders: (db: DataSource) => TLoaders;
-  /** Who may read what: `Type.field` → rule (see policy.ts); other fields are public. */
+  /**
+   * The evaluators of the `@policy` names its SDL declares (access.ts); which fields need what
+   * is read from the SDL itself.
+   */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  policies: PolicyTable<any>;
+  policies: PolicyEvaluators<any>;
   seed: (db: DataSource, plan: ScalePlan, progress?: (message: string) => void) => Promise<void>;
   /** Checks (and repairs) the aggregates the service keeps, against their source rows. */
   recount?: Recount;
@@ -108,13 +111,16 @@ export async function startService<TLoaders>(
     service: module.name,
   });
   await reads?.firstConnection;
+  const typeDefs = parse(fs.readFileSync(module.schemaPath, 'utf8'));
   return startSubgraph(
     {
       name: module.name,
-      typeDefs: parse(fs.readFileSync(module.schemaPath, 'utf8')),
-      resolvers: withPolicies(
+      typeDefs,
+      resolvers: withDeclaredAccess(
         module.resolvers as never,
+        typeDefs,
         module.policies,
+        module.name,
       ) as typeof module.resolvers,
       dataSource: db,
       counter,
