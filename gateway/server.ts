@@ -39,6 +39,7 @@ import {
   refuseSpentCallers,
   type CallerBudgetSettings,
 } from './caller-budget';
+import { edgeAccessPlugin, enforcedSupergraph } from './access';
 import { SUPERGRAPH_PATH } from './compose';
 import { responseCompression } from './compression';
 import { dashboardRouter } from './dashboard';
@@ -61,6 +62,7 @@ import { memoryStore, redisStore } from './response-store';
 import { storeBudget } from './store-budget';
 import { subgraphErrorFromResponse } from './subgraph-errors';
 import { ARRIVED_AT_HEADER, subgraphFetcher, type SubgraphFetcher } from './subgraph-fetch';
+import { trustedDocumentsFor } from './trusted-documents';
 
 /** Where each subgraph is: `<NAME>_URL` or the default port on localhost. */
 export function subgraphUrls(): Record<string, string> {
@@ -117,7 +119,7 @@ export async function startGateway(
     return fetcher;
   };
   const gateway = new ApolloGateway({
-    supergraphSdl,
+    supergraphSdl: enforcedSupergraph(supergraphSdl),
     logger: apolloLogger('gateway'),
     buildService: ({ name, url }) =>
       new RemoteGraphQLDataSource<GatewayContext>({
@@ -145,9 +147,13 @@ export async function startGateway(
         },
       }),
   });
+  // Subscriptions and numbers no double holds: refused before the planner fails on them.
+  const rules = [...validationRules(limits), knownOperationTypesRule, numberLiteralRule];
+  const trusted = trustedDocumentsFor(rules);
   let apiSchema: GraphQLSchema | undefined;
   gateway.onSchemaLoadOrUpdate((loaded) => {
     apiSchema = loaded.apiSchema;
+    trusted.warm(loaded.apiSchema);
   });
   const app = express();
   // Express would hash every answer for an ETag; GraphQL's POSTs are never revalidated with it.
@@ -166,12 +172,16 @@ export async function startGateway(
     allowBatchedHttpRequests: true,
     // A persisted query carries no text: the cache could not tell a write from a read.
     persistedQueries: false,
-    // Subscriptions and numbers no double holds: refused before the planner fails on them.
-    validationRules: [...validationRules(limits), knownOperationTypesRule, numberLiteralRule],
+    validationRules: rules,
+    // The manifest's documents are parsed and validated once, when the schema loads.
+    documentStore: trusted.documentStore,
     plugins: [
       // An operationName that chooses nothing, or an input outside its domain: a 400 before
       // any planning (the planner would throw an internal error).
       inputDomainsPlugin(),
+      // Fields the caller's token may not read by the owners' @authenticated/@requiresScopes:
+      // out of the operation before planning, null with their error in the answer.
+      edgeAccessPlugin(supergraphSdl),
       // What the planner still refuses of an operation that passed validation: a 400 too.
       plannerRefusalPlugin(),
       // Charges each computed answer to its caller: a slot among the operations it may have in
@@ -209,6 +219,7 @@ export async function startGateway(
     refuseSpentCallers(budget),
     express.json({ limit: limits.maxBodyBytes }),
     batchLimit(limits),
+    trusted.middleware,
     graphqlHandler({
       server,
       verifyToken,
@@ -227,7 +238,7 @@ export async function startGateway(
   if (limits.introspection)
     app.get(
       '/schema.graphql',
-      publicSchemaHandler(() => apiSchema),
+      publicSchemaHandler(() => apiSchema, supergraphSdl),
     );
   // Liveness: the process answers; no subgraph is asked (readiness is /health).
   app.get('/livez', (_req, res) => {

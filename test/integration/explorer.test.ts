@@ -1,7 +1,8 @@
 import { gunzipSync, brotliDecompressSync } from 'node:zlib';
 import http from 'node:http';
 import os from 'node:os';
-import { EXPLORER_EXAMPLES } from '../../gateway/explorer-examples';
+import { explorerExamples } from '../../gateway/explorer-examples';
+import { candidateCallers, type Caller } from '../../gateway/explorer-access';
 import { apiSchemaOf, publicSchemaSdl } from '../../gateway/public-schema';
 import { limitsFromEnv } from '../../gateway/limits';
 import { startGateway } from '../../gateway/server';
@@ -10,7 +11,6 @@ import fs from 'node:fs';
 import { SUPERGRAPH_PATH } from '../../gateway/compose';
 import { freePort } from '../../scripts/lib/processes';
 import { graphql, subgraphGraphqlUrls, testStack, tokenFor } from '../support/stack';
-import type { Role } from '@coop/common';
 
 const origin = new URL(testStack().gatewayUrl).origin;
 
@@ -63,29 +63,63 @@ function postRaw(url: string, body: unknown, headers: Record<string, string> = {
   );
 }
 
-const ROLE_OF: Record<string, { role: Role; province?: string } | null> = {
-  anyone: null,
-  'analyst (or any role)': { role: 'analyst' },
-  admin: { role: 'admin' },
-  'admin, or regional-operator of the librarian’s province': { role: 'admin' },
-};
+const EXAMPLES = explorerExamples();
+
+const tokenOf = async (caller: Caller) =>
+  caller.role ? tokenFor(caller.role, caller.provinceCode ?? undefined) : undefined;
+
+/** The fields an answer's errors refused, by name, e.g. `lessonHoursCompleted`. */
+const refusedNames = (errors: { path?: (string | number)[] }[] | undefined) =>
+  [
+    ...new Set(
+      (errors ?? []).map((error) =>
+        String(error.path?.filter((p) => typeof p === 'string').at(-1)),
+      ),
+    ),
+  ].sort();
 
 describe('the explorer page', () => {
-  it('offers every example with the role it needs, and each answers with that role', async () => {
+  it('offers every example with the token its hint names, and each answers with that token', async () => {
     const page = await (await fetch(`${origin}/`)).text();
-    for (const example of EXPLORER_EXAMPLES) {
-      expect(example.needs in ROLE_OF).toBe(true);
-      const who = ROLE_OF[example.needs];
+    for (const example of EXAMPLES) {
       expect(page).toMatch(new RegExp(`(query|mutation) ${example.name}\\b`));
-      const token = who ? await tokenFor(who.role, who.province) : undefined;
-      const result = await graphql(example.query, example.variables ?? {}, { token });
+      const result = await graphql(example.query, example.variables ?? {}, {
+        token: await tokenOf(example.caller),
+      });
       expect({ example: example.name, errors: result.errors }).toEqual({
         example: example.name,
         errors: undefined,
       });
     }
-    // The first tab works anonymously.
-    expect(EXPLORER_EXAMPLES[0]?.needs).toBe('anyone');
+    // The first tab works anonymously, and `viewer` has one.
+    expect(EXAMPLES[0]?.caller.role).toBeNull();
+    expect(EXAMPLES.map((example) => example.name)).toContain('Viewer');
+  });
+
+  it('names no stronger token than needed: the caller just below is refused, as the hint says', async () => {
+    for (const example of EXAMPLES.filter((e) => e.caller.role)) {
+      const callers = candidateCallers(example.province ?? null);
+      const below = callers[callers.findIndex((c) => c.role === example.caller.role) - 1]!;
+      const result = await graphql(example.query, example.variables ?? {}, {
+        token: await tokenOf(below),
+        fresh: true,
+      });
+      expect({ example: example.name, refused: (result.errors ?? []).length > 0 }).toEqual({
+        example: example.name,
+        refused: true,
+      });
+      if (example.partly && example.partly.caller.role === below.role) {
+        // "With <token>, it answers all but <fields>": exactly those fields are refused.
+        const said = example.partly.refused.map((field) => field.split('.')[1]!).sort();
+        expect({ example: example.name, refused: refusedNames(result.errors) }).toEqual({
+          example: example.name,
+          refused: said,
+        });
+        expect(result.errors?.map((error) => error.extensions?.code)).not.toContain(
+          'INTERNAL_SERVER_ERROR',
+        );
+      }
+    }
   });
 
   it('weighs at most the budget with brotli, and its files are cacheable', async () => {

@@ -47,7 +47,7 @@ export const programRunResolvers = {
     loaders.enrolmentCountsByRun.get(run.id)?.active ??
     loaders.enrolmentCounts.load(run.id).then((counts) => counts.active),
   bookings: (run: ProgramRun, _: unknown, { loaders }: Context) => loaders.runBookings.load(run.id),
-  /** Admins only (policies.ts). */
+  /** Admins only (`@requiresScopes` in schema.graphql). */
   auditTrail: (run: ProgramRun, _: unknown, { loaders }: Context) =>
     loaders.auditTrail.load(`ProgramRun/${run.id}`),
 };

@@ -25,6 +25,7 @@ import { auditTrailOf } from './audit-trail';
 import { recordAssessment, revokeCertificate } from './certification-mutations';
 import { createFacility, updateFacility } from './facility-mutations';
 import { registerLibrarian, updateLibrarian } from './librarian-mutations';
+import { viewer, viewerResolvers } from './viewer';
 
 export const resolvers = {
   Date: DateScalar,
@@ -43,6 +44,7 @@ export const resolvers = {
     nationalLibrarianStats,
     nationalItAdoption,
     disclosureControl,
+    viewer,
   },
   Mutation: {
     createAgreement,
@@ -68,4 +70,5 @@ export const resolvers = {
   ItRollout: { ...itRolloutResolvers, auditTrail: auditTrailOf('ItRollout') },
   RegionalOffice: { ...regionalOfficeResolvers, itAdoption },
   ItAdoptionTotal: itAdoptionTotalResolvers,
+  Viewer: viewerResolvers,
 };
