@@ -13,6 +13,7 @@ import { libraryService } from '../../services/library';
 import { librarianStatsOn } from '../../services/library/librarian-stats';
 import { recountLibrary } from '../../services/library/recount';
 import { createThrowawayDatabase } from '../support/databases';
+import { freshNip } from '../support/nips';
 import { graphql, query, testStack, tokenFor, type GraphQLResponse } from '../support/stack';
 
 /**
@@ -248,7 +249,6 @@ describe('librarian counts per province and level', () => {
   const REVOKE = `mutation ($n: ID!) {
     revokeCertificate(number: $n, reason: "Dokumen persyaratan tidak sah") { number } }`;
 
-  const nip = (i: number) => `1990${String(Date.now()).slice(-8)}${String(i).padStart(6, '0')}`;
   const assess = (librarianId: string, assessedOn: string, result = 'COMPETENT') =>
     mutate<{ recordAssessment: { number: string } }>(ASSESS, {
       input: { librarianId, schemeCode: 'LP', assessedOn, result },
@@ -268,7 +268,7 @@ describe('librarian counts per province and level', () => {
         Array.from({ length: 10 }, (_, i) =>
           mutate<{ registerLibrarian: Librarian }>(REGISTER, {
             input: {
-              nip: nip(i),
+              nip: freshNip(),
               name: `Pustakawan Uji ${i}`,
               category: 'SKILLED',
               level: 'MAHIR',

@@ -1,5 +1,9 @@
-import { addYears, MOU_ID, PKS_ID } from '@coop/common';
-import { graphql, tokenFor, type GraphQLResponse, sqlOf } from '../support/stack';
+import { randomUUID } from 'node:crypto';
+import { addYears, MOU_ID, openDataSource, PKS_ID } from '@coop/common';
+import { libraryService } from '../../services/library';
+import { invalidNips } from '../../services/library/nip-report';
+import { freshNip } from '../support/nips';
+import { graphql, send, sqlOf, testStack, tokenFor, type GraphQLResponse } from '../support/stack';
 
 const sql = <T>(text: string, params: unknown[] = []) => sqlOf<T>('library', text, params);
 
@@ -217,10 +221,8 @@ describe('library writes', () => {
 
   describe('librarians and certification', () => {
     const REGISTER = `mutation ($input: RegisterLibrarianInput!) { registerLibrarian(input: $input) { id nip level version } }`;
-    const nip = () =>
-      `19900101${String(Date.now()).slice(-6)}2${String(Math.floor(Math.random() * 1000)).padStart(3, '0')}`;
     const person = (extra: Record<string, unknown> = {}) => ({
-      nip: nip(),
+      nip: freshNip(),
       name: 'Made Wirawan',
       category: 'EXPERT',
       level: 'AHLI_PERTAMA',
@@ -250,6 +252,95 @@ describe('library writes', () => {
         field: 'input.nip',
       });
       expect(await count('librarian', 'nip = $1', [input.nip])).toBe(1);
+    });
+
+    /** `nip` with the digits from `start` (0-based) replaced by `digits`. */
+    const replaced = (nip: string, start: number, digits: string) =>
+      nip.slice(0, start) + digits + nip.slice(start + digits.length);
+
+    it('refuses a NIP whose structure does not hold with 400, naming the part, and writes nothing', async () => {
+      const audits = await count('audit_record');
+      const broken: [number, string, RegExp][] = [
+        [
+          0,
+          '19900230',
+          /^input\.nip: digits 1–8 are the birth date \(YYYYMMDD\): 19900230 is no calendar date$/,
+        ],
+        [
+          12,
+          '13',
+          /^input\.nip: digits 9–14 are the appointment as CPNS \(TMT CPNS, YYYYMM\): month 13 is not 01–12$/,
+        ],
+        [8, '196001', /: 1960-01 is before the month of the 18th birthday \(19\d\d-\d\d\)$/],
+        [8, '202701', /: 2027-01 is after this month \(2026-11\)$/],
+        [14, '3', /^input\.nip: digit 15 is the sex \(1 male, 2 female\): 3 is neither$/],
+        [15, '000', /^input\.nip: digits 16–18 are the serial number \(001–999\): 000 is none$/],
+      ];
+      for (const [start, digits, message] of broken) {
+        const nip = replaced(freshNip(), start, digits);
+        const { status, body } = await send(REGISTER, { input: person({ nip }) }, { token: admin });
+        expect([nip, status, body.data ?? null]).toEqual([nip, 400, null]);
+        expect(firstError(body)?.extensions).toMatchObject({
+          code: 'BAD_USER_INPUT',
+          field: 'input.nip',
+        });
+        expect(firstError(body)?.message).toMatch(message);
+        expect(await count('librarian', 'nip = $1', [nip])).toBe(0);
+      }
+      expect(await count('audit_record')).toBe(audits);
+    });
+
+    it('keeps a stored NIP written before the check readable and its row changeable, and reports it', async () => {
+      const legacy = replaced(freshNip(), 12, '13');
+      const id = randomUUID();
+      await sql(
+        `INSERT INTO library.librarian (id, nip, name, category, level, grade, employer, province_code)
+         VALUES ($1, $2, 'Ketut Lama', 'EXPERT', 'AHLI_PERTAMA', 'III/a', 'Perpustakaan Umum Kota Denpasar', '51')`,
+        [id, legacy],
+      );
+      const read = await asAdmin<{ librarian: { nip: string } }>(
+        'query ($id: ID!) { librarian(id: $id) { nip } }',
+        { id },
+      );
+      expect(read.data?.librarian.nip).toBe(legacy);
+      const UPDATE = `mutation ($id: ID!, $input: UpdateLibrarianInput!) {
+        updateLibrarian(id: $id, version: 1, input: $input) { nip employer version } }`;
+      const updated = await asAdmin(UPDATE, {
+        id,
+        input: { employer: 'Dinas Perpustakaan Kota Denpasar' },
+      });
+      expect(updated).toEqual({
+        data: {
+          updateLibrarian: {
+            nip: legacy,
+            employer: 'Dinas Perpustakaan Kota Denpasar',
+            version: 2,
+          },
+        },
+      });
+      // A lookup by that NIP is refused before any SQL, as for any NIP that cannot exist.
+      const lookup = await send(
+        'query ($nip: String!) { librarianByNip(nip: $nip) { id } }',
+        { nip: legacy },
+        { token: admin },
+      );
+      expect(lookup.status).toBe(400);
+      expect(firstError(lookup.body)?.extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: 'nip',
+      });
+      const db = openDataSource(libraryService, testStack().databaseUrls.library);
+      await db.initialize();
+      try {
+        expect(await invalidNips(db, '2026-11-25')).toContainEqual({
+          librarianId: id,
+          provinceCode: '51',
+          problem:
+            'digits 9–14 are the appointment as CPNS (TMT CPNS, YYYYMM): month 13 is not 01–12',
+        });
+      } finally {
+        await db.destroy();
+      }
     });
 
     it('issues a 3-year certificate for COMPETENT, none otherwise, and revokes one', async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { graphql, query, send, tokenFor } from '../support/stack';
+import { graphql, query, send, subgraphGraphqlUrls, tokenFor } from '../support/stack';
 
 /**
  * Lookups by a personal identifier or a certificate number (decision 13): `librarianByNip`
@@ -49,8 +49,8 @@ beforeAll(async () => {
 });
 
 const BY_NIP = `query ($nip: String!) { librarianByNip(nip: $nip) { id nip name } }`;
-/** A NIP nobody has: 18 digits, as the real ones. */
-const MISSING_NIP = '199901012099011999';
+/** A NIP nobody has, valid as the real ones (the seed's librarians are born 1965 or later). */
+const MISSING_NIP = '195503151980031999';
 
 describe('librarianByNip', () => {
   it('answers admins and the operator of the librarian’s province', async () => {
@@ -75,6 +75,36 @@ describe('librarianByNip', () => {
     }
   });
 
+  it('refuses a NIP that cannot exist with 400 before any subgraph resolves it, charged as any lookup', async () => {
+    // Month 13 of appointment (decision 28): no librarian can have it, whoever asks.
+    const impossible = '199001012015131001';
+    const refusal = {
+      message:
+        'nip: digits 9–14 are the appointment as CPNS (TMT CPNS, YYYYMM): month 13 is not 01–12',
+      extensions: { code: 'BAD_USER_INPUT', field: 'nip' },
+    };
+    const operator = await own('regional-operator', PROVINCE);
+    for (const token of [admin, operator, await own('analyst'), undefined]) {
+      const { status, body } = await send(BY_NIP, { nip: impossible }, { token });
+      expect([status, body.data ?? null]).toEqual([400, null]);
+      expect(body.errors?.[0]).toMatchObject(refusal);
+    }
+    // The library refuses it too, before its resolver (and so any SQL) runs.
+    const direct = await send(
+      BY_NIP,
+      { nip: impossible },
+      { token: admin, url: subgraphGraphqlUrls().library },
+    );
+    expect(direct.status).toBe(400);
+    expect(direct.body.errors?.[0]).toMatchObject(refusal);
+    // Each is charged to the caller's budget all the same, as every librarianByNip asked.
+    const caller = await own('regional-operator', PROVINCE);
+    for (let i = 0; i < NIP_LOOKUPS_PER_HOUR; i++) {
+      expect((await send(BY_NIP, { nip: impossible }, { token: caller })).status).toBe(400);
+    }
+    expect((await send(BY_NIP, { nip: existing.nip }, { token: caller })).status).toBe(429);
+  });
+
   it('comes once per operation: an aliased batch is refused, however written', async () => {
     const token = await own('regional-operator', PROVINCE);
     for (const text of [
@@ -92,7 +122,7 @@ describe('librarianByNip', () => {
   it('is bounded per caller and hour', async () => {
     const token = await own('regional-operator', PROVINCE);
     for (let i = 0; i < NIP_LOOKUPS_PER_HOUR; i++) {
-      const nip = `1999010120990119${String(i).padStart(2, '0')}`;
+      const nip = `1955031519800319${String(i).padStart(2, '0')}`;
       expect((await send(BY_NIP, { nip }, { token })).status).toBe(200);
     }
     const over = await send(BY_NIP, { nip: existing.nip }, { token });

@@ -311,11 +311,11 @@ async function stopAll(): Promise<void> {
     const token = await tokenFor('regional-operator', '32', { subject: `dua-${randomUUID()}` });
     const BY_NIP = `query ($nip: String!) { librarianByNip(nip: $nip) { id } }`;
     for (let lookup = 0; lookup < NIP_LOOKUPS_PER_HOUR; lookup += 1) {
-      const nip = `1999010120990119${String(lookup).padStart(2, '0')}`;
+      const nip = `1955031519800319${String(lookup).padStart(2, '0')}`;
       expect((await ask(BY_NIP, { nip }, { token })).status).toBe(200);
     }
     for (const gateway of [0, 1]) {
-      const over = await ask(BY_NIP, { nip: '199901012099011990' }, { token, gateway });
+      const over = await ask(BY_NIP, { nip: '195503151980031990' }, { token, gateway });
       expect(over.status).toBe(429);
       expect(over.body.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
     }

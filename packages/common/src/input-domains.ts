@@ -18,6 +18,7 @@ import {
 } from 'graphql';
 import { isIsoDate } from './dates';
 import { YEAR_SPAN } from './domain-spans';
+import { nipProblem } from './nip';
 import { variableNumberProblem } from './numbers';
 import { cursorOffset } from './pagination';
 
@@ -32,6 +33,9 @@ import { cursorOffset } from './pagination';
  *   the gateway's own `Date` takes any value and leaves the check to the subgraph);
  * - no number in the variables is beyond what a double holds (numbers.ts);
  * - every `Int` named `year` (argument or input field) lies within the cooperation's span;
+ * - every `String` named `nip` (argument or input field) is a NIP whose birth date,
+ *   appointment, sex and serial hold (nip.ts), so a lookup by NIP runs no SQL for one that
+ *   cannot exist;
  * - every connection's `after` is a cursor this API handed out.
  *
  * Resolvers may rely on these, whatever the field; a new argument of one of these kinds is
@@ -93,6 +97,10 @@ function scalarProblem(
         field: path,
         message: `${path} contains a control character; only tab and line breaks are allowed`,
       };
+    }
+    if (typeName === 'String' && name === 'nip') {
+      const problem = nipProblem(value);
+      if (problem) return { field: path, message: `${path}: ${problem}` };
     }
     if (typeName === 'Date' && !isIsoDate(value)) {
       return {

@@ -8,6 +8,7 @@ import {
   YEAR_SPAN,
 } from './domain-spans';
 import { isUuid } from './loaders';
+import { nipProblem } from './nip';
 
 /**
  * Shared pieces of the services' input schemas (zod), with messages a person can act on. The
@@ -61,6 +62,13 @@ export const text = (name: string, min = 1, max = 500) =>
     .trim()
     .min(min, `${name} must have at least ${min} character${min > 1 ? 's' : ''}`)
     .max(max, `${name} must have at most ${max} characters`);
+
+/** A NIP whose birth date, appointment, sex and serial hold (nip.ts). */
+export const nip = () =>
+  z.string().superRefine((value, context) => {
+    const problem = nipProblem(value);
+    if (problem) context.addIssue({ code: 'custom', message: problem });
+  });
 
 export const provinceCode = z
   .string()

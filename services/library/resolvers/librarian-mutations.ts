@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { Librarian } from '../entities';
 import type { Context } from './context';
 
-const { clientKey, definedOnly, provinceCode, text } = validate;
+const { clientKey, definedOnly, nip, provinceCode, text } = validate;
 
 const SKILLED = ['TERAMPIL', 'MAHIR', 'PENYELIA'] as const;
 const EXPERT = ['AHLI_PERTAMA', 'AHLI_MUDA', 'AHLI_MADYA', 'AHLI_UTAMA'] as const;
@@ -44,7 +44,7 @@ const fields = {
 
 const registerInput = z
   .object({
-    nip: z.string().regex(/^\d{18}$/, 'nip must be the 18 digits of the NIP, without spaces'),
+    nip: nip(),
     ...fields,
     clientKey,
   })

@@ -1,5 +1,6 @@
 import {
   addYears,
+  composeNip,
   librarianId,
   librarianProvince,
   MIN_GROUP_SIZE,
@@ -173,16 +174,23 @@ function publishableLevels(librarians: number): LevelEntry[] {
 const pad = (value: number, width: number) => String(value).padStart(width, '0');
 
 /**
- * NIP layout: birth date (8) + appointment year and month (6) + sex (1) + sequence (3). The
- * appointment month and sequence are derived from the index so every NIP is unique.
+ * A valid NIP (decision 28): birth date, appointment as CPNS at 19 to 25, sex, serial. The
+ * serial (001–999) and the appointment's month and year are derived from the index, so every
+ * NIP is unique, and no appointment is later than 2024 (the large seed's 20,000 librarians);
+ * as many draws as before, so the rest of the seed is unchanged.
  */
 function nip(index: number, random: () => number): string {
   const birthYear = 1965 + Math.floor(random() * 35);
-  const birth = `${birthYear}${pad(1 + Math.floor(random() * 12), 2)}${pad(1 + Math.floor(random() * 28), 2)}`;
-  const block = Math.floor(index / 1000);
-  const appointment = `${birthYear + 23 + (block % 10)}${pad(1 + (block % 12), 2)}`;
-  const sex = random() < 0.6 ? 2 : 1;
-  return `${birth}${appointment}${sex}${pad(index % 1000, 3)}`;
+  const birthMonth = 1 + Math.floor(random() * 12);
+  const birthDay = 1 + Math.floor(random() * 28);
+  const block = Math.floor(index / 999);
+  const appointmentYear = birthYear + 19 + (birthDay % 6) + Math.floor(block / 12);
+  return composeNip({
+    birthDate: `${birthYear}-${pad(birthMonth, 2)}-${pad(birthDay, 2)}`,
+    appointment: `${appointmentYear}-${pad(1 + (block % 12), 2)}`,
+    sex: random() < 0.6 ? 2 : 1,
+    serial: 1 + (index % 999),
+  });
 }
 
 /** `[id, nip, name, category, level, grade, employer, province_code]` for each librarian. */
