@@ -80,8 +80,8 @@ type Execution = { answer: Answer } | { streamed: HTTPGraphQLResponse };
 
 /**
  * Who an answer may be shared with, as part of its key: nobody for public data, the role and
- * province for data that depends on them, the person (subject, role, province) for personal
- * data. Null: not to be cached (personal data of a token without a subject).
+ * province for data that depends on them. Null: not to be cached. Personal answers never are:
+ * each must reach its owner's disclosure trail, which only the owner writes (decision 29).
  */
 function audienceKey(audience: Audience, viewer: Viewer): unknown[] | null {
   switch (audience) {
@@ -90,7 +90,7 @@ function audienceKey(audience: Audience, viewer: Viewer): unknown[] | null {
     case 'viewer':
       return ['viewer', viewer.authenticated, viewer.role, viewer.provinceCode];
     case 'personal':
-      return viewer.subject ? ['personal', viewer.subject, viewer.role, viewer.provinceCode] : null;
+      return null;
   }
 }
 
@@ -282,8 +282,17 @@ export function graphqlHandler(options: HandlerOptions) {
     }
     let execution: Execution;
     const reports = newChangeReports();
+    // A personal read shares no subgraph fetch with another request: each answer's disclosure
+    // is recorded by the owner under its own request id (decision 29). The fetcher shares only
+    // fetches begun after a request arrived, and none begins after "never".
+    const personal = facts.kind === 'query' && facts.audience === 'personal';
     try {
-      execution = await execute(req, viewer, arrivedAt, reports);
+      execution = await execute(
+        req,
+        viewer,
+        personal ? Number.POSITIVE_INFINITY : arrivedAt,
+        reports,
+      );
     } finally {
       // Whatever the outcome, before any response: every answer that read what a write may
       // have changed is computed again, on every gateway sharing the store.

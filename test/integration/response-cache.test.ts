@@ -108,10 +108,12 @@ describe.each(variants)('response cache %s', (_name, settings, instances) => {
       cache: 'hit',
       cacheControl: 'private, no-cache',
     });
+    // Personal answers are never stored: each is computed, and recorded by its owners'
+    // disclosure trails (decision 29).
     const personal = `{ librarians(first: 2) { edges { node { name nip } } } }`;
     await ask(next(), personal, {}, admin);
     expect(await ask(next(), personal, {}, admin)).toMatchObject({
-      cache: 'hit',
+      cache: 'bypass',
       cacheControl: 'private, no-store',
     });
   });
@@ -298,11 +300,12 @@ describe.each(variants)('response cache %s', (_name, settings, instances) => {
               // Only what was served to the same share class may come back.
               expect([viewer, operation, reply.text]).toEqual([viewer, operation, expected]);
             } else {
-              // Computed: nothing was stored for this class (a token without a subject, or an
-              // anonymous caller, never has personal answers stored at all).
+              // Computed: nothing was stored for this class (personal answers never are,
+              // decision 29).
               expect(['miss', 'bypass']).toContain(reply.cache);
               expect([viewer, operation, expected]).toEqual([viewer, operation, undefined]);
-              if (!reply.body.errors) stored.set(shareable, reply.text);
+              const personal = operations[operation].audience === 'personal';
+              if (!reply.body.errors && !personal) stored.set(shareable, reply.text);
             }
           }
         },

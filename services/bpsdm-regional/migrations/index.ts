@@ -5,6 +5,7 @@ import { IdempotencyFingerprint1764300000000 } from './1764300000000-idempotency
 import { Lifecycle1764400000000 } from './1764400000000-lifecycle';
 import { ChangeVersions1764500000000 } from './1764500000000-change-versions';
 import { TrainingPersons1764600000000 } from './1764600000000-training-persons';
+import { DisclosureTrail1764921000000 } from './1764921000000-disclosure-trail';
 
 /** Every migration of the bpsdm_regional schema, oldest first. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   Lifecycle1764400000000,
   ChangeVersions1764500000000,
   TrainingPersons1764600000000,
+  DisclosureTrail1764921000000,
 ];
