@@ -110,7 +110,12 @@ export function hintFor(
   const access = operationAccess(declarations, operation.document, province?.code ?? null);
   const { caller } = access;
   const lines = comment(operation.summary);
-  const weakest = { analyst: ' (or any role)', 'regional-operator': ' (or admin)' } as const;
+  // The explorer's callers (candidateCallers) never include a librarian, a data subject.
+  const weakest = {
+    analyst: ' (or any role)',
+    'regional-operator': ' (or admin)',
+    librarian: ' (or admin)',
+  } as const;
   lines.push(
     ...comment(
       caller.role

@@ -97,7 +97,9 @@ function scriptJson(value: unknown): string {
 const DEV_TOKEN_BOX = `
 <form id="dev-token" class="dev-token" aria-label="Development token">
   <strong>Development token</strong>
-  <label>role <select name="role">${ROLES.map((role) => `<option>${role}</option>`).join('')}</select></label>
+  <label>role <select name="role">${ROLES.filter((role) => role !== 'librarian')
+    .map((role) => `<option>${role}</option>`)
+    .join('')}</select></label>
   <label>province <input name="province" value="32" size="2" pattern="\\d{2}" title="two digits, e.g. 32" /></label>
   <button type="submit">Get token</button>
   <textarea name="headers" rows="3" readonly placeholder="Paste into the Headers tab"></textarea>
@@ -186,6 +188,14 @@ async function devToken(req: Request, res: Response): Promise<void> {
   const { role, provinceCode } = (req.body ?? {}) as { role?: unknown; provinceCode?: unknown };
   if (typeof role !== 'string' || !ROLES.includes(role as Role)) {
     res.status(400).json({ error: `role must be one of ${ROLES.join(', ')}` });
+    return;
+  }
+  if (role === 'librarian') {
+    // A librarian's token names a person: minted only by the command, for one chosen librarian.
+    res.status(400).json({
+      error:
+        'a librarian token names a librarian: run `npm run --silent token -- --role librarian --librarian <id>`',
+    });
     return;
   }
   const province = typeof provinceCode === 'string' ? provinceCode : undefined;

@@ -29,16 +29,17 @@ directive @authenticated on FIELD_DEFINITION
 
 """
 Needs a token whose role is in one of the lists (a token's scope is its role: admin,
-regional-operator, analyst); otherwise the field is null with FORBIDDEN, or UNAUTHENTICATED
+regional-operator, analyst, librarian); otherwise the field is null with FORBIDDEN, or UNAUTHENTICATED
 without a token.
 """
 directive @requiresScopes(scopes: [[String!]!]!) on FIELD_DEFINITION
 
 """
 Needs the named rule to hold for the caller and the row; otherwise the field is null with
-FORBIDDEN naming the reason. \`personal-data-of-province\`: admins, and the regional operator
-of the province the row belongs to. \`training-records-of-own-office\`: admins all, a regional
-operator those of its own office's runs.
+FORBIDDEN naming the reason. \`personal-data-of-province\`: admins, the regional operator
+of the province the row belongs to, and the librarian the row is about (a \`librarian\` token
+reads its own record only). \`training-records-of-own-office\`: admins all, a regional
+operator those of its own office's runs, a librarian its own.
 """
 directive @policy(policies: [[String!]!]!) on FIELD_DEFINITION
 

@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { authConfig, ensureDevKeys, ROLES, signDevToken, type Role } from '@coop/common';
 
-const USAGE = `Usage: npm run --silent token -- [--role ROLE] [--province CODE] [--expires LIFETIME]
+const USAGE = `Usage: npm run --silent token -- [--role ROLE] [--province CODE] [--librarian ID] [--expires LIFETIME]
 
 Prints a development token (a JWT) for the graph, and nothing else:
   T=$(npm run --silent token -- --role analyst)
@@ -15,6 +15,7 @@ Prints a development token (a JWT) for the graph, and nothing else:
 
   --role      ${ROLES.join(', ')} (default admin)
   --province  two-digit province code; a regional-operator needs one, e.g. 32
+  --librarian the librarian's id (a UUID); a librarian needs one: its token reads that record (me)
   --expires   lifetime, e.g. 1h (default 8h; at most AUTH_MAX_TOKEN_LIFETIME)
   --help      this text
 
@@ -26,6 +27,7 @@ async function main() {
     options: {
       role: { type: 'string', default: 'admin' },
       province: { type: 'string' },
+      librarian: { type: 'string' },
       expires: { type: 'string', default: '8h' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -39,10 +41,21 @@ async function main() {
   if (role === 'regional-operator' && !/^\d{2}$/.test(values.province ?? '')) {
     throw new Error('a regional-operator needs --province with a two-digit code, e.g. 32');
   }
+  if (role === 'librarian' && !/^[0-9a-f-]{36}$/i.test(values.librarian ?? '')) {
+    throw new Error("a librarian needs --librarian with the librarian's id (a UUID)");
+  }
   const config = authConfig();
   await ensureDevKeys(config.devKeyDir);
   console.log(
-    await signDevToken({ role, provinceCode: values.province, expiresIn: values.expires }, config),
+    await signDevToken(
+      {
+        role,
+        provinceCode: values.province,
+        librarianId: role === 'librarian' ? values.librarian : undefined,
+        expiresIn: values.expires,
+      },
+      config,
+    ),
   );
 }
 

@@ -20,7 +20,7 @@ function claimsOf(authorization: string | null): Claims | null {
   }
 }
 
-const ROLES = ['admin', 'regional-operator', 'analyst'];
+const ROLES = ['admin', 'regional-operator', 'analyst', 'librarian'];
 
 function rolesOf(claims: Claims): string[] {
   const roles = Array.isArray(claims.roles) ? claims.roles : (claims.realm_access?.roles ?? []);
@@ -47,7 +47,10 @@ export const gatewayConfig = defineConfig({
     // Called for anonymous callers too, with no user.
     extractScopes: (user: Claims | null) => (user ? rolesOf(user) : []),
     extractPolicies: (user: Claims | null) =>
-      (user ? rolesOf(user) : []).some((role) => role === 'admin' || role === 'regional-operator')
+      // A librarian passes too: whether the row is its own is the owning subgraph's check.
+      (user ? rolesOf(user) : []).some(
+        (role) => role === 'admin' || role === 'regional-operator' || role === 'librarian',
+      )
         ? ['personal-data-of-province', 'training-records-of-own-office']
         : [],
   },

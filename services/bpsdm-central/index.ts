@@ -5,7 +5,7 @@ import { runServiceProcess, type ServiceModule } from '@coop/common';
 import { entities } from './entities';
 import { createLoaders, type Loaders } from './loaders';
 import { migrations } from './migrations';
-import { policies } from './policies';
+import { persons, policies } from './policies';
 import { resolvers } from './resolvers';
 import { seedBpsdmCentral } from './seed';
 
@@ -18,6 +18,7 @@ export const bpsdmCentralService: ServiceModule<Loaders> = {
   migrations,
   createLoaders,
   policies,
+  persons,
   seed: seedBpsdmCentral,
 };
 

@@ -1,4 +1,4 @@
-import type { PolicyEvaluators } from '@coop/common';
+import type { DisclosedPersons, PolicyEvaluators } from '@coop/common';
 import type { Context } from './resolvers/context';
 
 /**
@@ -6,3 +6,6 @@ import type { Context } from './resolvers/context';
  * schema.graphql with `@requiresScopes`. No field needs a `@policy`.
  */
 export const policies: PolicyEvaluators<Context> = {};
+
+/** bpsdm-central declares no personal field (`@policy`) yet: its disclosure trail stays empty. */
+export const persons: DisclosedPersons = {};

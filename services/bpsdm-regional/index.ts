@@ -6,7 +6,7 @@ import { entities } from './entities';
 import { createLoaders, type Loaders } from './loaders';
 import { migrations } from './migrations';
 import { partitions } from './partitions';
-import { policies } from './policies';
+import { persons, policies } from './policies';
 import { recountBpsdmRegional } from './recount';
 import { resolvers } from './resolvers';
 import { seedBpsdmRegional } from './seed';
@@ -20,6 +20,7 @@ export const bpsdmRegionalService: ServiceModule<Loaders> = {
   migrations,
   createLoaders,
   policies,
+  persons,
   partitions,
   recount: recountBpsdmRegional,
   seed: seedBpsdmRegional,

@@ -5,7 +5,7 @@ import { runServiceProcess, type ServiceModule } from '@coop/common';
 import { entities } from './entities';
 import { createLoaders, type Loaders } from './loaders';
 import { migrations } from './migrations';
-import { policies } from './policies';
+import { persons, policies } from './policies';
 import { recountLibrary } from './recount';
 import { resolvers } from './resolvers';
 import { seedLibrary } from './seed';
@@ -19,6 +19,7 @@ export const libraryService: ServiceModule<Loaders> = {
   migrations,
   createLoaders,
   policies,
+  persons,
   recount: recountLibrary,
   seed: seedLibrary,
 };

@@ -223,7 +223,7 @@ describe('access control', () => {
       );
       const analyst = await graphql(PERSONAL, { id: west }, { token: await tokenFor('analyst') });
       expect((analyst.errors ?? []).map((error) => error.message)).toContain(
-        'Librarian.name is readable by admins and regional operators only; your role is analyst',
+        'Librarian.name is readable by admins, regional operators and librarians only; your role is analyst',
       );
     });
 

@@ -96,7 +96,7 @@ const ARGUMENTS: Record<string, string> = {
   fromYear: '2024',
   toYear: '2025',
   id: '"00000000-0000-0000-0000-000000000000"',
-  nip: '"000000000000000000"',
+  nip: '"195503151980031999"',
   number: '"none"',
 };
 
@@ -281,7 +281,7 @@ describe('the gateway enforces access at the edge', () => {
     for (const error of result.errors!) {
       expect(error).toMatchObject({
         message:
-          'Librarian.lessonHoursCompleted is readable by admins only; your role is regional-operator',
+          'Librarian.lessonHoursCompleted is readable by admins and librarians only; your role is regional-operator',
         extensions: { code: 'FORBIDDEN' },
       });
       expect(error.path).toEqual(['librarians', 'edges', expect.any(Number), 'node', 'h']);

@@ -65,8 +65,30 @@ describe('a first run, as a user types it', () => {
     const wrong = await command('npm', ['run', '--silent', 'token', '--', '--role', 'boss']);
     expect(wrong.code).toBe(1);
     expect(wrong.stderr.trim()).toBe(
-      '--role must be one of admin, regional-operator, analyst (see --help)',
+      '--role must be one of admin, regional-operator, analyst, librarian (see --help)',
     );
+  }, 60_000);
+
+  it('`npm run token -- --role librarian` needs the librarian it names (decision 30)', async () => {
+    const env = { AUTH_DEV_KEY_DIR: testStack().devKeyDir };
+    const nobody = await command(
+      'npm',
+      ['run', '--silent', 'token', '--', '--role', 'librarian'],
+      env,
+    );
+    expect(nobody.code).toBe(1);
+    expect(nobody.stderr.trim()).toBe(
+      "a librarian needs --librarian with the librarian's id (a UUID) (see --help)",
+    );
+    const id = '7f3c2a1e-0b4d-4c8e-9a6f-1d2e3f4a5b6c';
+    const named = await command(
+      'npm',
+      ['run', '--silent', 'token', '--', '--role', 'librarian', '--librarian', id],
+      env,
+    );
+    expect(named.code).toBe(0);
+    const claims = JSON.parse(Buffer.from(named.stdout.split('.')[1]!, 'base64url').toString());
+    expect(claims).toMatchObject({ roles: ['librarian'], librarianId: id });
   }, 60_000);
 
   it.each([

@@ -130,6 +130,7 @@ describe('analyseOperation', () => {
       Certification: (inner) => `certification(number: "x") { ${inner} }`,
       ProgramRun: (inner) => `programRuns(first: 1) { edges { node { ${inner} } } }`,
       Viewer: (inner) => `viewer { ${inner} }`,
+      Query: (inner) => inner,
       Enrolment: (inner) =>
         `programRuns(first: 1) { edges { node { enrolments(first: 1) { edges { node { ${inner} } } } } } }`,
     };
@@ -142,6 +143,7 @@ describe('analyseOperation', () => {
         'Certification.run': 'run { id }',
         'ProgramRun.enrolments': 'enrolments(first: 1) { totalCount }',
         'Enrolment.participant': 'participant { id }',
+        'Query.me': 'me { id }',
       }[coordinate];
       return { type, selection: selection ?? field };
     };

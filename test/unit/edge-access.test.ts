@@ -134,7 +134,8 @@ describe('the edge takes refused fields out of the operation', () => {
       ['a', 'edges', 1, 'node', 'h'],
     ]);
     expect(errors[0]).toMatchObject({
-      message: 'Librarian.lessonHoursCompleted is readable by admins only; your role is analyst',
+      message:
+        'Librarian.lessonHoursCompleted is readable by admins and librarians only; your role is analyst',
       extensions: { code: 'FORBIDDEN' },
     });
   });

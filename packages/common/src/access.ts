@@ -104,6 +104,7 @@ const plural: Record<string, string> = {
   admin: 'admins',
   'regional-operator': 'regional operators',
   analyst: 'analysts',
+  librarian: 'librarians',
 };
 
 function roleList(alternatives: string[][]): string {

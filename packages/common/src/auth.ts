@@ -19,8 +19,11 @@ import {
   type KeyLike,
 } from 'jose';
 
-/** Roles a token may carry, most powerful first. */
-export const ROLES = ['admin', 'regional-operator', 'analyst'] as const;
+/**
+ * Roles a token may carry, most powerful first. A `librarian` is the data subject (UU 27/2022):
+ * its token names the librarian it is (`librarianId`), and it reads that librarian's own record.
+ */
+export const ROLES = ['admin', 'regional-operator', 'analyst', 'librarian'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Who is asking: from a verified token, or anonymous when the request carries none. */
@@ -31,6 +34,8 @@ export interface Viewer {
   /** The province a `regional-operator` works for. */
   provinceCode: string | null;
   subject: string | null;
+  /** The librarian a `librarian` token names (its `librarianId` claim); null for every other caller. */
+  librarianId?: string | null;
 }
 
 export const ANONYMOUS: Viewer = {
@@ -38,6 +43,7 @@ export const ANONYMOUS: Viewer = {
   authenticated: false,
   provinceCode: null,
   subject: null,
+  librarianId: null,
 };
 
 export interface AuthConfig {
@@ -86,6 +92,8 @@ export interface TokenClaims {
   role: Role;
   provinceCode?: string;
   subject?: string;
+  /** The librarian a `librarian` token names. */
+  librarianId?: string;
   /** Lifetime, e.g. `8h`, or an absolute expiry in seconds since the epoch. */
   expiresIn?: string | number;
 }
@@ -99,11 +107,15 @@ export async function signDevToken(claims: TokenClaims, config = authConfig()): 
   const jwt = new SignJWT({
     roles: [claims.role],
     ...(claims.provinceCode ? { provinceCode: claims.provinceCode } : {}),
+    ...(claims.librarianId ? { librarianId: claims.librarianId } : {}),
   })
     .setProtectedHeader({ alg: DEV_ALGORITHM })
     .setIssuer(config.issuer)
     .setAudience(config.audience)
-    .setSubject(claims.subject ?? `dev-${claims.role}`)
+    .setSubject(
+      claims.subject ??
+        (claims.librarianId ? `dev-librarian-${claims.librarianId}` : `dev-${claims.role}`),
+    )
     .setIssuedAt()
     .setExpirationTime(claims.expiresIn ?? '8h');
   return jwt.sign(privateKey);
@@ -122,6 +134,8 @@ function rolesOf(payload: JWTPayload): string[] {
   return candidates.filter((value): value is string => typeof value === 'string');
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 export function viewerFromClaims(payload: JWTPayload): Viewer {
   const roles = rolesOf(payload);
   const role = ROLES.find((known) => roles.includes(known)) ?? null;
@@ -130,11 +144,17 @@ export function viewerFromClaims(payload: JWTPayload): Viewer {
   if (role === 'regional-operator' && !(provinceCode && /^\d{2}$/.test(provinceCode))) {
     throw unauthenticated('A regional-operator token must carry a two-digit provinceCode claim');
   }
+  const claimed = payload.librarianId ?? payload.librarian_id;
+  const librarianId = typeof claimed === 'string' ? claimed.toLowerCase() : null;
+  if (role === 'librarian' && !(librarianId && UUID.test(librarianId))) {
+    throw unauthenticated("A librarian token must carry a librarianId claim: the librarian's id");
+  }
   return {
     role,
     authenticated: true,
     provinceCode: role === 'regional-operator' ? provinceCode : null,
     subject: payload.sub ?? null,
+    librarianId: role === 'librarian' ? librarianId : null,
   };
 }
 

@@ -10,6 +10,13 @@ import { today } from './dates';
 import { startFailure } from './listen';
 import { log } from './log';
 import { withDeclaredAccess, type PolicyEvaluators } from './access';
+import {
+  DisclosureCollector,
+  type DisclosureContext,
+  disclosureTrailPlugin,
+  withDisclosures,
+  type DisclosedPersons,
+} from './disclosures';
 import { changeVersionsPlugin, type Partitions } from './change-versions';
 import { readRoutingFromEnv } from './read-routing';
 import { parseScale, SCALE_PLANS, type ScalePlan } from './seed-plan';
@@ -33,6 +40,11 @@ export interface ServiceModule<TLoaders> {
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   policies: PolicyEvaluators<any>;
+  /**
+   * Whom the personal fields (`@policy`) of each type disclose, for the disclosure trail
+   * (disclosures.ts): a type with such fields and no entry fails at startup.
+   */
+  persons: DisclosedPersons;
   seed: (db: DataSource, plan: ScalePlan, progress?: (message: string) => void) => Promise<void>;
   /** Checks (and repairs) the aggregates the service keeps, against their source rows. */
   recount?: Recount;
@@ -94,7 +106,12 @@ export async function seedService(
 /** Connects, migrates, optionally seeds, and serves the subgraph. */
 export async function startService<TLoaders>(
   module: ServiceModule<TLoaders>,
-  options: { port?: number; seedPlan?: ScalePlan | null } = {},
+  options: {
+    port?: number;
+    seedPlan?: ScalePlan | null;
+    /** False only in the bench's side-by-side measurement of its cost (decision 29). */
+    disclosureTrail?: boolean;
+  } = {},
 ): Promise<RunningService> {
   const definition = serviceDefinition(module.name);
   const verifyToken = createTokenVerifier();
@@ -112,16 +129,24 @@ export async function startService<TLoaders>(
   });
   await reads?.firstConnection;
   const typeDefs = parse(fs.readFileSync(module.schemaPath, 'utf8'));
+  const trail = options.disclosureTrail ?? true;
   return startSubgraph(
     {
       name: module.name,
       typeDefs,
-      resolvers: withDeclaredAccess(
-        module.resolvers as never,
-        typeDefs,
-        module.policies,
-        module.name,
-      ) as typeof module.resolvers,
+      resolvers: (trail
+        ? withDisclosures(
+            withDeclaredAccess(module.resolvers as never, typeDefs, module.policies, module.name),
+            typeDefs,
+            module.persons,
+            module.name,
+          )
+        : withDeclaredAccess(
+            module.resolvers as never,
+            typeDefs,
+            module.policies,
+            module.name,
+          )) as typeof module.resolvers,
       dataSource: db,
       counter,
       context: async (authorization) => ({
@@ -129,6 +154,7 @@ export async function startService<TLoaders>(
         authorization,
         viewer: await verifyToken(authorization),
         loaders: module.createLoaders(db),
+        disclosures: trail ? new DisclosureCollector() : undefined,
       }),
       plugins: [
         ...(reads
@@ -140,6 +166,16 @@ export async function startService<TLoaders>(
             ]
           : []),
         changeVersionsPlugin(module.partitions),
+        // On the primary, whatever the request read from.
+        ...(trail
+          ? [
+              disclosureTrailPlugin<{ db: DataSource; loaders: TLoaders } & DisclosureContext>(
+                db,
+                definition.dbSchema,
+                module.name,
+              ),
+            ]
+          : []),
       ],
       router: reads?.debugRouter(),
       close: reads?.close,

@@ -24,6 +24,12 @@ export function mayReadOf(viewer: Viewer): string[] {
   if (!viewer.role) return anyone;
   const anyRole = [...anyone, STATISTICS, REGISTER];
   if (viewer.role === 'analyst') return anyRole;
+  if (viewer.role === 'librarian') {
+    return [
+      ...anyRole,
+      "its own record (me): identity, NIP, assessments and certificates, enrolments and lesson hours; no other librarian's personal data",
+    ];
+  }
   if (viewer.role === 'regional-operator') {
     const province = provinceLabel(viewer.provinceCode ?? '');
     return [

@@ -18,7 +18,7 @@ import {
   nationalItAdoption,
 } from './it-initiative';
 import { createItInitiative, recordRollout, updateItInitiative } from './it-mutations';
-import { librarian, librarianByNip, librarianResolvers, librarians } from './librarian';
+import { librarian, librarianByNip, librarianResolvers, librarians, me } from './librarian';
 import { nationalLibrarianStats, regionalOfficeResolvers } from './regional-office';
 import { createAgreement, terminateAgreement, updateAgreement } from './agreement-mutations';
 import { auditTrailOf } from './audit-trail';
@@ -45,6 +45,7 @@ export const resolvers = {
     nationalItAdoption,
     disclosureControl,
     viewer,
+    me,
   },
   Mutation: {
     createAgreement,

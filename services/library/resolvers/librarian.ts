@@ -29,16 +29,28 @@ export async function librarians(
   };
 }
 
-/** A librarian by id, refused (FORBIDDEN) when of a small group the caller may not read. */
+/**
+ * A librarian by id, refused (FORBIDDEN) when of a small group the caller may not read; a
+ * librarian's own record is never withheld from it.
+ */
 async function readable(id: string, { loaders, viewer }: Context) {
   const found = await loaders.librarian.load(id);
-  const refusal = found && smallGroupRefusal(viewer, found);
+  const own = viewer.role === 'librarian' && viewer.librarianId === id;
+  const refusal = found && !own && smallGroupRefusal(viewer, found);
   if (refusal) throw refusal;
   return found;
 }
 
 export function librarian(_: unknown, args: { id: string }, context: Context) {
   return readable(args.id, context);
+}
+
+/**
+ * `me`: the librarian a `librarian` token names (decision 30); the gateway fetches what the
+ * other owners hold about it by its key. Null for an admin, whose token names no librarian.
+ */
+export async function me(_: unknown, _args: unknown, { loaders, viewer }: Context) {
+  return viewer.librarianId ? loaders.librarian.load(viewer.librarianId) : null;
 }
 
 /**
