@@ -5,14 +5,12 @@ import {
   getOperationAST,
   parse,
   specifiedRules,
-  TypeInfo,
   validate,
-  visit,
-  visitWithTypeInfo,
   NoUnusedVariablesRule,
   type GraphQLSchema,
 } from 'graphql';
 import { answerRefused, withoutRefused } from '../../gateway/access';
+import { selectedFields } from '../../gateway/explorer-access';
 import { SUPERGRAPH_PATH } from '../../gateway/compose';
 import { apiSchemaOf } from '../../gateway/public-schema';
 
@@ -37,23 +35,6 @@ const READS = [
   '{{a}}facilities { name {{b}}auditTrail { at } }',
   '{{a}}agreements(first: 1) { edges { node { title {{b}}auditTrail { at } } } }',
 ];
-
-/** The coordinates an operation still selects, with the caller each must admit. */
-function selected(document: ReturnType<typeof parse>): string[] {
-  const found: string[] = [];
-  const typeInfo = new TypeInfo(schema);
-  visit(
-    document,
-    visitWithTypeInfo(typeInfo, {
-      Field(node) {
-        const parent = typeInfo.getParentType();
-        if (parent && !node.name.value.startsWith('__'))
-          found.push(`${parent.name}.${node.name.value}`);
-      },
-    }),
-  );
-  return found;
-}
 
 describe('the edge takes refused fields out of the operation', () => {
   it('leaves a valid operation selecting only what the caller may read, whatever the shape (generated)', () => {
@@ -85,7 +66,7 @@ describe('the edge takes refused fields out of the operation', () => {
             caller,
           );
           if (!result) {
-            for (const coordinate of selected(document)) {
+            for (const coordinate of selectedFields(schema, document)) {
               const rule = declarations.get(coordinate);
               expect([coordinate, rule && requestRefusal(rule, coordinate, caller)]).toEqual([
                 coordinate,
@@ -97,7 +78,7 @@ describe('the edge takes refused fields out of the operation', () => {
           // $year may now be used nowhere: the gateway does not validate again, graphql-js would.
           const rules = specifiedRules.filter((rule) => rule !== NoUnusedVariablesRule);
           expect(validate(schema, result.document, rules)).toEqual([]);
-          for (const coordinate of selected(result.document)) {
+          for (const coordinate of selectedFields(schema, result.document)) {
             const rule = declarations.get(coordinate);
             if (rule)
               expect([coordinate, requestRefusal(rule, coordinate, caller)]).toEqual([
